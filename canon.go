@@ -1,0 +1,161 @@
+package herald
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// trackingParams are query parameters that identify a click, not a page.
+// utm_* is matched by prefix in isTracking.
+var trackingParams = map[string]bool{
+	"fbclid": true, "gclid": true, "gclsrc": true, "dclid": true, "gbraid": true, "wbraid": true,
+	"msclkid": true, "yclid": true, "twclid": true, "ttclid": true, "li_fat_id": true,
+	"mc_cid": true, "mc_eid": true, "_ga": true, "_gl": true, "igshid": true,
+	"_hsenc": true, "_hsmi": true, "mkt_tok": true, "oly_anon_id": true, "oly_enc_id": true,
+	"rb_clickid": true, "s_cid": true, "vero_id": true, "vero_conv": true, "wickedid": true,
+	"spm": true, "ocid": true, "cmpid": true, "ito": true, "at_medium": true, "at_campaign": true,
+	"ref_src": true, "ref_url": true,
+}
+
+func isTracking(key string) bool {
+	k := strings.ToLower(key)
+	return strings.HasPrefix(k, "utm_") || trackingParams[k]
+}
+
+// CanonicalURL returns raw with what does not identify the page removed:
+// the fragment, tracking parameters, a default port, the case of the
+// scheme and host, and the order of the remaining parameters. The scheme is
+// kept (the page may not exist over https); URLKey also ignores it. A raw
+// value that is not an absolute http(s) URL is returned trimmed.
+func CanonicalURL(raw string) string {
+	u, ok := parseHTTP(raw)
+	if !ok {
+		return strings.TrimSpace(raw)
+	}
+	return strings.TrimSpace(u.String())
+}
+
+// URLKey is the form under which the archive indexes a URL: CanonicalURL
+// without the scheme, so that http and https links to one page are one key.
+func URLKey(raw string) string {
+	u, ok := parseHTTP(raw)
+	if !ok {
+		return strings.TrimSpace(raw)
+	}
+	u.Scheme = ""
+	return strings.TrimSpace(u.String())
+}
+
+func parseHTTP(raw string) (*url.URL, bool) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return nil, false
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, false
+	}
+	u.User = nil
+	u.Fragment, u.RawFragment = "", ""
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	host = strings.TrimRight(host, ".")
+	if host == "" {
+		return nil, false
+	}
+	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	u.Host = host
+	if u.Path == "" {
+		u.Path, u.RawPath = "/", ""
+	}
+	u.RawQuery = cleanQuery(u.RawQuery)
+	u.ForceQuery = false
+	return u, true
+}
+
+// cleanQuery drops tracking parameters and sorts the rest by key, keeping the
+// order of repeated keys (it can matter to the server) and their encoding.
+func cleanQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	type param struct{ key, pair string }
+	var kept []param
+	for _, pair := range strings.Split(raw, "&") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		key, _, _ := strings.Cut(pair, "=")
+		if k, err := url.QueryUnescape(key); err == nil {
+			key = k
+		}
+		if isTracking(key) {
+			continue
+		}
+		kept = append(kept, param{key, pair})
+	}
+	sort.SliceStable(kept, func(i, j int) bool { return kept[i].key < kept[j].key })
+	pairs := make([]string, len(kept))
+	for i, p := range kept {
+		pairs[i] = p.pair
+	}
+	return strings.Join(pairs, "&")
+}
+
+// NormalizeText folds text to what deduplication compares: lower case,
+// letters and digits only, words separated by single spaces.
+func NormalizeText(text string) string {
+	var b strings.Builder
+	b.Grow(len(text))
+	space := false
+	for _, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(unicode.ToLower(r))
+			continue
+		}
+		space = true
+	}
+	return b.String()
+}
+
+// ContentHash is the hex SHA-256 of the normalised text.
+func ContentHash(text string) string {
+	sum := sha256.Sum256([]byte(NormalizeText(text)))
+	return hex.EncodeToString(sum[:])
+}
+
+// minIdentifyingRunes is how long a normalised text must be before two equal
+// hashes are taken to mean one article. Shorter texts (a title-only entry, a
+// one-line teaser, a paywall notice) repeat across different articles.
+const minIdentifyingRunes = 200
+
+// HashIdentifies reports whether text is long enough for its ContentHash to
+// identify an article.
+func HashIdentifies(text string) bool {
+	n := 0
+	for _, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
+			if n >= minIdentifyingRunes {
+				return true
+			}
+		}
+	}
+	return false
+}
