@@ -1,0 +1,146 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// sizeUnits are the suffixes max_body accepts. Matching ignores case, so
+// "8mib" is 8 MiB; KB and MB are the decimal units, as disks use them.
+var sizeUnits = map[string]int64{
+	"":    1,
+	"b":   1,
+	"kb":  1000,
+	"kib": 1 << 10,
+	"mb":  1000 * 1000,
+	"mib": 1 << 20,
+	"gb":  1000 * 1000 * 1000,
+	"gib": 1 << 30,
+}
+
+// parseSize reads a byte count such as 8MiB, 512KiB, 1MB or 1048576.
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := 0
+	for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		if strings.HasPrefix(t, "-") {
+			return 0, fmt.Errorf("%q is negative", s)
+		}
+		return 0, fmt.Errorf("%q is not a size", s)
+	}
+	unit, ok := sizeUnits[strings.ToLower(strings.TrimSpace(t[i:]))]
+	if !ok {
+		return 0, fmt.Errorf("%q is not a size", s)
+	}
+	n, err := strconv.ParseInt(t[:i], 10, 64)
+	if err != nil || n > math.MaxInt64/unit {
+		return 0, fmt.Errorf("%q is too large", s)
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("%q must be positive", s)
+	}
+	return n * unit, nil
+}
+
+// parseDuration reads a Go duration ("90s", "1h30m"). Zero is allowed only
+// where the caller says so; a negative duration never is.
+func parseDuration(s string, allowZero bool) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("%q is not a duration", s)
+	case d < 0:
+		return 0, fmt.Errorf("%q is negative", s)
+	case d == 0 && !allowZero:
+		return 0, fmt.Errorf("%q must be positive", s)
+	}
+	return d, nil
+}
+
+// CheckFeedURL reports why raw cannot be a feed's address: it must be an
+// absolute http or https URL with a host. Callers that add feeds (an OPML
+// import) use it to sort out bad entries before writing.
+func CheckFeedURL(raw string) error {
+	if raw == "" {
+		return fmt.Errorf("is empty")
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%q is not a URL", raw)
+	case u.Scheme == "":
+		return fmt.Errorf("%q is not an absolute URL (no scheme)", raw)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%q is not an http or https URL", raw)
+	case u.Hostname() == "":
+		return fmt.Errorf("%q has no host", raw)
+	case u.Port() != "" && !validPort(u.Port()):
+		return fmt.Errorf("%q has a bad port", raw)
+	case strings.ContainsAny(raw, " \t\r\n"):
+		return fmt.Errorf("%q contains white space", raw)
+	}
+	return nil
+}
+
+// hostName is the name a feed gets when it has none: its URL's host, with the
+// port if there is one, lower-cased.
+func hostName(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}
+
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 0 && n <= 65535 && !strings.HasPrefix(p, "+")
+}
+
+// checkListen wants host:port with a numeric port; the host may be empty
+// (all interfaces), a name or an IP.
+func checkListen(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil || !validPort(port) || strings.ContainsAny(host, " /") {
+		return fmt.Errorf("%q is not host:port", s)
+	}
+	return nil
+}
+
+// checkSiteKey wants a host name, an IP, or either with :port; no scheme and
+// no path, since sites are matched by the host of a page's URL.
+func checkSiteKey(key string) error {
+	bad := fmt.Errorf("%q is not a host or host:port", key)
+	if key == "" || strings.ContainsAny(key, "/?#@ \t") {
+		return bad
+	}
+	u, err := url.Parse("//" + key)
+	if err != nil || u.Host != key || u.Hostname() == "" {
+		return bad
+	}
+	if u.Port() != "" && !validPort(u.Port()) {
+		return bad
+	}
+	return nil
+}
+
+// checkText refuses values that would break an HTTP header or a log line.
+func checkText(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return fmt.Errorf("is empty")
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("%q contains a control character", s)
+		}
+	}
+	return nil
+}
