@@ -1,0 +1,192 @@
+package archive
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"herald"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// encodeArticle is the stored form of an article, which is also its export
+// form: JSON without HTML escaping (article HTML is most of the bytes).
+func encodeArticle(a *herald.Article) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(a); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+func decodeArticle(data []byte) (*herald.Article, error) {
+	var a herald.Article
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+func getArticle(b *bolt.Bucket, id string) (*herald.Article, error) {
+	data := b.Get([]byte(id))
+	if data == nil {
+		return nil, fmt.Errorf("article %q: %w", id, ErrNotFound)
+	}
+	a, err := decodeArticle(data)
+	if err != nil {
+		return nil, fmt.Errorf("article %q: corrupt record: %w", id, err)
+	}
+	return a, nil
+}
+
+// normalize puts an article in the form the archive keeps: tags sorted,
+// unique, non-empty and without NUL (by_tag keys end a tag with one); one source per feed and key, in order of arrival; a
+// source's Key only when it differs from its GUID; a content hash; and how
+// the text was found ("feed" unless said otherwise). It is idempotent, which
+// export-import-export identity relies on.
+func normalize(a *herald.Article) {
+	a.Tags = normalizeTags(a.Tags)
+	srcs := make([]herald.Source, 0, len(a.Sources))
+	seen := make(map[string]bool, len(a.Sources))
+	for _, s := range a.Sources {
+		if s.Key == s.GUID {
+			s.Key = ""
+		}
+		k := string(sourceKey(s))
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		srcs = append(srcs, s)
+	}
+	a.Sources = srcs
+	if a.ContentHash == "" {
+		a.ContentHash = herald.ContentHash(a.Text)
+	}
+	if a.ExtractedBy == "" {
+		a.ExtractedBy = herald.ExtractedByFeed
+	}
+}
+
+func normalizeTags(tags []string) []string {
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		if t != "" && !strings.ContainsRune(t, 0) {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// unionTags returns a's tags with more added, sorted and unique.
+func unionTags(a, more []string) []string {
+	return normalizeTags(append(slices.Clone(a), more...))
+}
+
+// validate checks what the indexes rely on.
+func validate(a *herald.Article) error {
+	switch {
+	case a.ID == "":
+		return errors.New("no id")
+	case len(a.ID) > maxIDLen:
+		return fmt.Errorf("id is %d bytes, more than %d", len(a.ID), maxIDLen)
+	case !utf8.ValidString(a.ID):
+		return errors.New("id is not UTF-8")
+	case strings.TrimSpace(a.URL) == "":
+		return errors.New("no url")
+	case len(a.Sources) == 0:
+		return errors.New("no sources")
+	}
+	for i, s := range a.Sources {
+		if err := validFeedName(s.Feed); err != nil {
+			return fmt.Errorf("sources[%d]: %w", i, err)
+		}
+		if entryKey(s) == "" {
+			return fmt.Errorf("sources[%d]: no guid", i)
+		}
+	}
+	for _, t := range a.Tags {
+		if strings.ContainsRune(t, 0) {
+			return fmt.Errorf("tag %q holds a NUL character", t)
+		}
+	}
+	return nil
+}
+
+func validFeedName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("no feed name")
+	case len(name) > maxFeedName:
+		return fmt.Errorf("feed name is %d bytes, more than %d", len(name), maxFeedName)
+	case strings.ContainsRune(name, 0):
+		return fmt.Errorf("feed name %q holds a NUL character", name)
+	}
+	return nil
+}
+
+// addSources merges more sources and tags into a copy of a. Sources whose
+// feed and key another article already holds are left there (have reports
+// whether a key is taken). It reports whether anything was added.
+func addSources(a *herald.Article, srcs []herald.Source, tags []string, taken func(herald.Source) bool) (*herald.Article, bool) {
+	n := *a
+	n.Sources = slices.Clone(a.Sources)
+	have := make(map[string]bool, len(a.Sources))
+	for _, s := range a.Sources {
+		have[string(sourceKey(s))] = true
+	}
+	added := false
+	for _, s := range srcs {
+		k := string(sourceKey(s))
+		if have[k] || taken(s) {
+			continue
+		}
+		have[k] = true
+		n.Sources = append(n.Sources, s)
+		added = true
+	}
+	n.Tags = unionTags(a.Tags, tags)
+	if !slices.Equal(n.Tags, a.Tags) {
+		added = true
+	}
+	return &n, added
+}
+
+// canonicalTimes gives a's times the values they will have once read back
+// from JSON. RFC 3339 keeps an offset to the minute only, so a zone such as
+// local mean time (+08:27:52) moves the instant; the indexes must be keyed
+// by the instant stored. A time JSON cannot hold (a year past 9999) becomes
+// zero.
+func canonicalTimes(a *herald.Article) {
+	a.Published = canonicalTime(a.Published)
+	a.Updated = canonicalTime(a.Updated)
+	a.Fetched = canonicalTime(a.Fetched)
+	a.Sources = slices.Clone(a.Sources) // it may share its array with the stored article's
+	for i := range a.Sources {
+		a.Sources[i].Seen = canonicalTime(a.Sources[i].Seen)
+	}
+}
+
+func canonicalTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	text, err := t.MarshalText()
+	if err != nil {
+		return time.Time{}
+	}
+	var u time.Time
+	if err := u.UnmarshalText(text); err != nil {
+		return time.Time{}
+	}
+	return u
+}

@@ -1,0 +1,190 @@
+package archive
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"herald"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bigDir != "" {
+		os.RemoveAll(bigDir)
+	}
+	os.Exit(code)
+}
+
+// benchItem is a typical article: 3 KB of text, 4 KB of HTML.
+func benchItem(feed string, n int, url string) Item {
+	text := strings.Repeat(fmt.Sprintf("Paragraph %d of a news story with ordinary words in it. ", n), 50)
+	return Item{Article: herald.Article{
+		URL: url, Title: fmt.Sprint("Story ", n), Text: text, HTML: "<p>" + text + "</p><p>" + text[:1000] + "</p>",
+		Published: t0.Add(time.Duration(n) * time.Minute), Tags: []string{"news", feed},
+		Sources: []herald.Source{{Feed: feed, FeedURL: "https://" + feed + ".example/rss", GUID: fmt.Sprint(n), Link: url}},
+	}}
+}
+
+// BenchmarkIngest archives polls of 20 items, one transaction each; one
+// item in four is a story another feed already gave (same URL).
+func BenchmarkIngest(b *testing.B) {
+	for _, sync := range []bool{true, false} {
+		b.Run(fmt.Sprintf("fsync=%v", sync), func(b *testing.B) {
+			db, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{NoSync: !sync})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			ctx := context.Background()
+			items := make([]Item, 20)
+			articles := 0
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for j := range items {
+					n := i*20 + j
+					if j%4 == 3 && i > 0 {
+						// The story item j-3 of the previous poll, from another feed.
+						items[j] = benchItem("other", n, fmt.Sprintf("https://news.example/%d?utm_source=x", n-23))
+						continue
+					}
+					items[j] = benchItem("main", n, fmt.Sprintf("https://news.example/%d", n))
+				}
+				res, err := db.Ingest(ctx, herald.FeedState{Name: "main"}, items)
+				if err != nil {
+					b.Fatal(err)
+				}
+				articles += res.New
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N*len(items))/b.Elapsed().Seconds(), "articles/s")
+			if st, err := db.Stats(); err == nil && st.Articles > 0 {
+				b.ReportMetric(float64(st.FileSize)/float64(st.Articles), "bytes/article")
+			}
+		})
+	}
+}
+
+// BenchmarkExport reports the jsonl export's speed in MB/s.
+func BenchmarkExport(b *testing.B) {
+	db, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	for i := range 100 {
+		items := make([]Item, 20)
+		for j := range items {
+			n := i*20 + j
+			items[j] = benchItem("main", n, fmt.Sprintf("https://news.example/%d", n))
+		}
+		if _, err := db.Ingest(ctx, herald.FeedState{Name: "main"}, items); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, format := range []string{FormatJSONL, FormatJSON} {
+		b.Run(format, func(b *testing.B) {
+			var size countWriter
+			if _, err := db.Export(ctx, &size, format, Query{}); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(size))
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := db.Export(ctx, io.Discard, format, Query{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(2000*b.N)/b.Elapsed().Seconds(), "articles/s")
+		})
+	}
+}
+
+type countWriter int
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	*c += countWriter(len(p))
+	return len(p), nil
+}
+
+// The 100,000-article archive of BenchmarkRecent50 is built once per test
+// binary run, in a temporary directory TestMain removes.
+var (
+	bigOnce sync.Once
+	bigDir  string
+	bigErr  error
+)
+
+const bigArticles = 100_000
+
+func bigArchive(b *testing.B) string {
+	bigOnce.Do(func() {
+		if bigDir, bigErr = os.MkdirTemp("", "herald-archive-bench-"); bigErr != nil {
+			return
+		}
+		path := filepath.Join(bigDir, "big.db")
+		db, err := Open(path, Options{NoSync: true})
+		if err != nil {
+			bigErr = err
+			return
+		}
+		defer db.Close()
+		var sb strings.Builder
+		for i := range bigArticles {
+			a := herald.Article{
+				ID: fmt.Sprintf("%032x", i), URL: fmt.Sprintf("https://news.example/%d", i),
+				Title: fmt.Sprint("Story ", i), Text: fmt.Sprint("Short text ", i), HTML: fmt.Sprint("<p>Short text ", i, "</p>"),
+				Published: t0.Add(-time.Duration(i) * time.Minute), Tags: []string{fmt.Sprint("tag", i%10)},
+				Sources: []herald.Source{{Feed: fmt.Sprint("feed", i%20), GUID: fmt.Sprint(i), Seen: t0}},
+			}
+			data, _ := encodeArticle(&a)
+			sb.Write(data)
+			sb.WriteByte('\n')
+		}
+		_, bigErr = db.Import(context.Background(), strings.NewReader(sb.String()))
+	})
+	if bigErr != nil {
+		b.Fatal(bigErr)
+	}
+	return filepath.Join(bigDir, "big.db")
+}
+
+// BenchmarkRecent50 reads one page of the merged feed from 100,000
+// articles.
+func BenchmarkRecent50(b *testing.B) {
+	db, err := Open(bigArchive(b), Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	_, deep, err := db.Recent(Query{Limit: bigArticles / 2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		q    Query
+	}{
+		{"all", Query{}},
+		{"feed", Query{Feed: "feed7"}},
+		{"tag", Query{Tag: "tag3"}},
+		{"since", Query{Since: t0.Add(-30 * 24 * time.Hour)}},
+		{"page-1000", Query{Before: deep}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				list, _, err := db.Recent(bc.q)
+				if err != nil || len(list) != DefaultLimit {
+					b.Fatalf("%d articles, %v", len(list), err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,212 @@
+// Package archive keeps Herald's articles in one bbolt file: each article
+// once, with every source that carried it, plus the indexes that find an
+// article by feed entry, URL, text and time, the feeds' polling state, the raw
+// article pages, and a streaming JSON export and import.
+package archive
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The file's layout. Every bucket sits at the top level.
+//
+//	meta      "version" -> schema version, decimal text
+//	          "changes" -> uint64 big-endian, bumped by every write that changes an article
+//	          "changed" -> RFC 3339 time of that write
+//	feeds     feed name -> FeedState JSON
+//	articles  id -> Article JSON, exactly the export object
+//	pages     id -> gzip(page header JSON "\n" body)
+//
+// Index buckets; keys are described in index.go, values are article ids or nil:
+//
+//	by_key    feed \x00 key -> id            (every source of every article)
+//	by_url    URLKey(url) -> id              (at most one article per key)
+//	by_hash   content hash -> id             (only texts for which herald.HashIdentifies)
+//	by_time   time(8) id -> nil              (every article, by Published)
+//	by_feed   feed \x00 time(8) id -> nil    (every feed an article has a source from)
+//	by_tag    tag \x00 time(8) id -> nil     (every tag of every article)
+//
+// Invariants, kept by index.go inside the write transaction that changes an
+// article:
+//   - every article is in by_time, and in by_feed and by_tag once for each of
+//     its feeds and tags, under its current Published;
+//   - a feed and key appear in the sources of at most one article, and by_key
+//     maps each of them to it;
+//   - by_url and by_hash only ever map to an article that has that URL key
+//     or hash; the first article to claim a key keeps it, so a later article
+//     with the same URL or text (possible only through an update) is not
+//     indexed under it.
+var (
+	bucketMeta     = []byte("meta")
+	bucketFeeds    = []byte("feeds")
+	bucketArticles = []byte("articles")
+	bucketPages    = []byte("pages")
+	bucketByKey    = []byte("by_key")
+	bucketByURL    = []byte("by_url")
+	bucketByHash   = []byte("by_hash")
+	bucketByTime   = []byte("by_time")
+	bucketByFeed   = []byte("by_feed")
+	bucketByTag    = []byte("by_tag")
+
+	allBuckets = [][]byte{
+		bucketMeta, bucketFeeds, bucketArticles, bucketPages,
+		bucketByKey, bucketByURL, bucketByHash, bucketByTime, bucketByFeed, bucketByTag,
+	}
+
+	metaVersion = []byte("version")
+	metaChanges = []byte("changes")
+	metaChanged = []byte("changed")
+)
+
+// schemaVersion is the layout above. A file with a newer version is refused
+// rather than misread.
+const schemaVersion = 1
+
+// DefaultLockTimeout is how long Open waits for another process to release
+// the file when Options.LockTimeout is zero.
+const DefaultLockTimeout = time.Second
+
+var (
+	// ErrLocked is returned (wrapped with the path) by Open when another
+	// process holds the file.
+	ErrLocked = errors.New("archive is locked by another process (is `herald run` running?)")
+	// ErrNotFound is returned (wrapped with the id) for an unknown article or page.
+	ErrNotFound = errors.New("not found")
+)
+
+// Options configure Open.
+type Options struct {
+	// LockTimeout is how long to wait for another process's lock on the
+	// file; zero means DefaultLockTimeout.
+	LockTimeout time.Duration
+	// ReadOnly opens the file shared, for readers; it must already exist.
+	ReadOnly bool
+	// NoSync skips fsync on commit. For benchmarks only: a crash can then
+	// lose or corrupt the archive.
+	NoSync bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// DB is an open archive. Its methods are safe for concurrent use.
+type DB struct {
+	bolt *bolt.DB
+	path string
+	now  func() time.Time
+}
+
+// Open opens the archive at path, creating it unless o.ReadOnly.
+func Open(path string, o Options) (*DB, error) {
+	timeout := o.LockTimeout
+	if timeout <= 0 {
+		timeout = DefaultLockTimeout
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:      timeout,
+		ReadOnly:     o.ReadOnly,
+		NoSync:       o.NoSync,
+		FreelistType: bolt.FreelistMapType,
+	})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db := &DB{bolt: bdb, path: path, now: o.Now}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if o.ReadOnly {
+		err = bdb.View(checkLayout)
+	} else {
+		err = bdb.Update(initLayout)
+	}
+	if err != nil {
+		bdb.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func initLayout(tx *bolt.Tx) error {
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	if meta.Get(metaVersion) == nil {
+		return meta.Put(metaVersion, []byte(strconv.Itoa(schemaVersion)))
+	}
+	return checkLayout(tx)
+}
+
+func checkLayout(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return errors.New("not a Herald archive (no meta bucket)")
+	}
+	v, err := strconv.Atoi(string(meta.Get(metaVersion)))
+	if err != nil {
+		return fmt.Errorf("not a Herald archive (version %q)", meta.Get(metaVersion))
+	}
+	if v > schemaVersion {
+		return fmt.Errorf("archive version %d is newer than this Herald reads (%d)", v, schemaVersion)
+	}
+	for _, name := range allBuckets {
+		if tx.Bucket(name) == nil {
+			return fmt.Errorf("archive is missing bucket %s", name)
+		}
+	}
+	return nil
+}
+
+// Close releases the file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Path is the file's path as given to Open.
+func (db *DB) Path() string { return db.path }
+
+// LastChange is when an article last changed and a counter bumped by every
+// such change, for the merged feed's ETag and Last-Modified. It returns zero
+// values when the archive cannot be read.
+func (db *DB) LastChange() (time.Time, uint64) {
+	var (
+		at time.Time
+		n  uint64
+	)
+	_ = db.bolt.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(metaChanges); len(v) == 8 {
+			n = binary.BigEndian.Uint64(v)
+		}
+		if v := meta.Get(metaChanged); v != nil {
+			at, _ = time.Parse(time.RFC3339Nano, string(v))
+		}
+		return nil
+	})
+	return at, n
+}
+
+// noteChange records, inside the transaction that made it, that articles
+// changed.
+func noteChange(tx *bolt.Tx, now time.Time) error {
+	meta := tx.Bucket(bucketMeta)
+	var n uint64
+	if v := meta.Get(metaChanges); len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	var buf [8]byte
+	binary.BigEndian.PutUint64(buf[:], n+1)
+	if err := meta.Put(metaChanges, buf[:]); err != nil {
+		return err
+	}
+	return meta.Put(metaChanged, []byte(now.Format(time.RFC3339Nano)))
+}

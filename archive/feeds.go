@@ -1,0 +1,85 @@
+package archive
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"herald"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Feed states live in the archive, not in memory, so that a restarted
+// daemon, or a second worker, resumes the schedule where it stopped.
+
+// SaveFeedState stores a feed's state, replacing the one stored before.
+func (db *DB) SaveFeedState(ctx context.Context, state herald.FeedState) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := validFeedName(state.Name); err != nil {
+		return fmt.Errorf("save feed state: %w", err)
+	}
+	return db.bolt.Update(func(tx *bolt.Tx) error { return putFeedState(tx, state) })
+}
+
+func putFeedState(tx *bolt.Tx, state herald.FeedState) error {
+	data, err := json.Marshal(state)
+	if err != nil {
+		return fmt.Errorf("feed %s: %w", state.Name, err)
+	}
+	if err := tx.Bucket(bucketFeeds).Put([]byte(state.Name), data); err != nil {
+		return fmt.Errorf("feed %s: %w", state.Name, err)
+	}
+	return nil
+}
+
+// FeedState returns the stored state of the named feed, and false when
+// there is none.
+func (db *DB) FeedState(name string) (herald.FeedState, bool, error) {
+	var (
+		state herald.FeedState
+		found bool
+	)
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		data := tx.Bucket(bucketFeeds).Get([]byte(name))
+		if data == nil {
+			return nil
+		}
+		found = true
+		return decodeFeedState(name, data, &state)
+	})
+	return state, found, err
+}
+
+// FeedStates returns every stored feed state, sorted by name.
+func (db *DB) FeedStates() ([]herald.FeedState, error) {
+	var states []herald.FeedState
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketFeeds).ForEach(func(k, v []byte) error {
+			var s herald.FeedState
+			if err := decodeFeedState(string(k), v, &s); err != nil {
+				return err
+			}
+			states = append(states, s)
+			return nil
+		})
+	})
+	return states, err
+}
+
+// DeleteFeedState forgets a feed's state (a feed removed from feeds.yaml).
+// Its articles stay.
+func (db *DB) DeleteFeedState(name string) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketFeeds).Delete([]byte(name))
+	})
+}
+
+func decodeFeedState(name string, data []byte, s *herald.FeedState) error {
+	if err := json.Unmarshal(data, s); err != nil {
+		return fmt.Errorf("feed %s: corrupt state: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,266 @@
+package archive
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"time"
+
+	"herald"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Index keys. A time is 8 bytes big-endian: Published in Unix nanoseconds
+// with the sign bit flipped, so that dates before 1970 sort first; dates
+// outside the int64 range (before 1678, after 2262) are clamped to its ends
+// and ordered among themselves by id only. Feed names hold no NUL (checked
+// on the way in), so "feed \x00" is an exact prefix. Keys, URLs and tags can
+// come from a hostile feed at any length, so long ones are replaced by their
+// hash (keyPart) to stay far below bbolt's key limit.
+
+const (
+	timeLen     = 8
+	maxKeyPart  = 1024
+	maxFeedName = 256
+	maxIDLen    = 256
+)
+
+var (
+	minNanoTime = time.Unix(0, math.MinInt64)
+	maxNanoTime = time.Unix(0, math.MaxInt64)
+)
+
+// nanoInRange reports whether t's Unix nanoseconds fit an int64, so that its
+// time key orders it exactly.
+func nanoInRange(t time.Time) bool {
+	return !t.Before(minNanoTime) && !t.After(maxNanoTime)
+}
+
+func timeKey(t time.Time) [timeLen]byte {
+	var n int64
+	switch {
+	case t.Before(minNanoTime):
+		n = math.MinInt64
+	case t.After(maxNanoTime):
+		n = math.MaxInt64
+	default:
+		n = t.UnixNano()
+	}
+	var k [timeLen]byte
+	binary.BigEndian.PutUint64(k[:], uint64(n)^(1<<63))
+	return k
+}
+
+func keyPart(s string) string {
+	if len(s) <= maxKeyPart {
+		return s
+	}
+	sum := sha256.Sum256([]byte(s))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// sourceKey is the by_key key of a source: its feed and its Key, or its
+// GUID when Key is empty.
+func sourceKey(s herald.Source) []byte {
+	return []byte(s.Feed + "\x00" + keyPart(entryKey(s)))
+}
+
+func entryKey(s herald.Source) string {
+	if s.Key != "" {
+		return s.Key
+	}
+	return s.GUID
+}
+
+// urlKey is the by_url key of an article URL, or nil for an empty one.
+func urlKey(u string) []byte {
+	k := herald.URLKey(u)
+	if k == "" {
+		return nil
+	}
+	return []byte(keyPart(k))
+}
+
+// hashKey is the by_hash key of an article, or nil when its text is too
+// short for equal hashes to mean one article.
+func hashKey(a *herald.Article) []byte {
+	if a.ContentHash == "" || !herald.HashIdentifies(a.Text) {
+		return nil
+	}
+	return []byte(keyPart(a.ContentHash))
+}
+
+// timeIDKey is prefix, the time key of t, then id.
+func timeIDKey(prefix string, t time.Time, id string) []byte {
+	tk := timeKey(t)
+	k := make([]byte, 0, len(prefix)+timeLen+len(id))
+	k = append(k, prefix...)
+	k = append(k, tk[:]...)
+	return append(k, id...)
+}
+
+func feedPrefix(feed string) string { return feed + "\x00" }
+func tagPrefix(tag string) string   { return keyPart(tag) + "\x00" }
+
+// writeTx is a write transaction's view of the article buckets.
+type writeTx struct {
+	tx                                          *bolt.Tx
+	articles, pages                             *bolt.Bucket
+	byKey, byURL, byHash, byTime, byFeed, byTag *bolt.Bucket
+	now                                         time.Time
+	changed                                     bool
+}
+
+func newWriteTx(tx *bolt.Tx, now time.Time) *writeTx {
+	return &writeTx{
+		tx:       tx,
+		articles: tx.Bucket(bucketArticles),
+		pages:    tx.Bucket(bucketPages),
+		byKey:    tx.Bucket(bucketByKey),
+		byURL:    tx.Bucket(bucketByURL),
+		byHash:   tx.Bucket(bucketByHash),
+		byTime:   tx.Bucket(bucketByTime),
+		byFeed:   tx.Bucket(bucketByFeed),
+		byTag:    tx.Bucket(bucketByTag),
+		now:      now,
+	}
+}
+
+// finish records the change, if any, in meta.
+func (w *writeTx) finish() error {
+	if !w.changed {
+		return nil
+	}
+	return noteChange(w.tx, w.now)
+}
+
+func (w *writeTx) get(id string) (*herald.Article, error) {
+	return getArticle(w.articles, id)
+}
+
+// insert stores a new article and indexes it.
+func (w *writeTx) insert(a *herald.Article) error {
+	canonicalTimes(a)
+	if err := w.index(a); err != nil {
+		return err
+	}
+	return w.put(a)
+}
+
+// replace stores n in place of old (the same id) and moves the index
+// entries from the one to the other.
+func (w *writeTx) replace(old, n *herald.Article) error {
+	if old.ID != n.ID {
+		return fmt.Errorf("article %s: id changed to %s", old.ID, n.ID)
+	}
+	canonicalTimes(n)
+	if err := w.unindex(old); err != nil {
+		return err
+	}
+	if err := w.index(n); err != nil {
+		return err
+	}
+	return w.put(n)
+}
+
+func (w *writeTx) put(a *herald.Article) error {
+	data, err := encodeArticle(a)
+	if err != nil {
+		return fmt.Errorf("article %s: %w", a.ID, err)
+	}
+	if err := w.articles.Put([]byte(a.ID), data); err != nil {
+		return fmt.Errorf("article %s: %w", a.ID, err)
+	}
+	w.changed = true
+	return nil
+}
+
+// index adds a's entries to every index. A source that already belongs to
+// another article is an error (the caller checks first); a URL or hash that
+// another article claimed first is left to it.
+func (w *writeTx) index(a *herald.Article) error {
+	id := []byte(a.ID)
+	for _, s := range a.Sources {
+		k := sourceKey(s)
+		if owner := w.byKey.Get(k); owner != nil && !bytes.Equal(owner, id) {
+			return fmt.Errorf("article %s: source %s %q already belongs to article %s", a.ID, s.Feed, entryKey(s), owner)
+		}
+		if err := w.byKey.Put(k, id); err != nil {
+			return err
+		}
+		if err := w.byFeed.Put(timeIDKey(feedPrefix(s.Feed), a.Published, a.ID), nil); err != nil {
+			return err
+		}
+	}
+	if err := claim(w.byURL, urlKey(a.URL), id); err != nil {
+		return err
+	}
+	if err := claim(w.byHash, hashKey(a), id); err != nil {
+		return err
+	}
+	if err := w.byTime.Put(timeIDKey("", a.Published, a.ID), nil); err != nil {
+		return err
+	}
+	for _, t := range a.Tags {
+		if err := w.byTag.Put(timeIDKey(tagPrefix(t), a.Published, a.ID), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unindex removes a's entries from every index.
+func (w *writeTx) unindex(a *herald.Article) error {
+	id := []byte(a.ID)
+	for _, s := range a.Sources {
+		if err := release(w.byKey, sourceKey(s), id); err != nil {
+			return err
+		}
+		if err := w.byFeed.Delete(timeIDKey(feedPrefix(s.Feed), a.Published, a.ID)); err != nil {
+			return err
+		}
+	}
+	if err := release(w.byURL, urlKey(a.URL), id); err != nil {
+		return err
+	}
+	if err := release(w.byHash, hashKey(a), id); err != nil {
+		return err
+	}
+	if err := w.byTime.Delete(timeIDKey("", a.Published, a.ID)); err != nil {
+		return err
+	}
+	for _, t := range a.Tags {
+		if err := w.byTag.Delete(timeIDKey(tagPrefix(t), a.Published, a.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// claim maps k to id unless k is nil or already taken.
+func claim(b *bolt.Bucket, k, id []byte) error {
+	if k == nil || b.Get(k) != nil {
+		return nil
+	}
+	return b.Put(k, id)
+}
+
+// release deletes k if it maps to id.
+func release(b *bolt.Bucket, k, id []byte) error {
+	if k == nil || !bytes.Equal(b.Get(k), id) {
+		return nil
+	}
+	return b.Delete(k)
+}
+
+// owner returns the id k maps to in b, or "" when none.
+func owner(b *bolt.Bucket, k []byte) string {
+	if k == nil {
+		return ""
+	}
+	return string(b.Get(k))
+}

@@ -1,0 +1,277 @@
+package archive
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"herald"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Item is one entry of a polled feed, ready for the archive: Article has
+// exactly one Source and an empty ID; Page, when not nil, is the article
+// page it was extracted from.
+type Item struct {
+	Article herald.Article
+	Page    *Page
+}
+
+// Result counts what happened to the items of an Ingest or the articles of
+// an Import.
+type Result struct {
+	New       int // archived for the first time
+	Updated   int // a known entry whose text changed
+	Duplicate int // another source of an archived article
+	Unchanged int // nothing new
+	// IDs holds the article id of each item, in the items' order (Ingest
+	// only: an Import would grow it without bound).
+	IDs []string
+}
+
+func (r *Result) add(o Result) {
+	r.New += o.New
+	r.Updated += o.Updated
+	r.Duplicate += o.Duplicate
+	r.Unchanged += o.Unchanged
+}
+
+// Ingest stores one polled feed's outcome in one write transaction: its
+// state and all its items, each deduplicated against the archive and the
+// items before it (see dedupe). On error nothing is written.
+func (db *DB) Ingest(ctx context.Context, state herald.FeedState, items []Item) (Result, error) {
+	if err := validFeedName(state.Name); err != nil {
+		return Result{}, fmt.Errorf("ingest: feed state: %w", err)
+	}
+	prepared := make([]item, len(items))
+	now := db.now()
+	for i := range items {
+		p, err := prepare(items[i], now)
+		if err != nil {
+			return Result{}, fmt.Errorf("ingest %s: item %d: %w", state.Name, i, err)
+		}
+		prepared[i] = p
+	}
+	res := Result{IDs: make([]string, len(items))}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := putFeedState(tx, state); err != nil {
+			return err
+		}
+		w := newWriteTx(tx, now)
+		for i := range prepared {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			id, outcome, err := w.dedupe(&prepared[i])
+			if err != nil {
+				return fmt.Errorf("item %d: %w", i, err)
+			}
+			res.IDs[i] = id
+			*outcome(&res)++
+		}
+		return w.finish()
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("ingest %s: %w", state.Name, err)
+	}
+	return res, nil
+}
+
+// item is an Item checked and put in archive form.
+type item struct {
+	art    herald.Article
+	source herald.Source
+	page   *Page
+}
+
+func prepare(it Item, now time.Time) (item, error) {
+	a := it.Article
+	if len(a.Sources) != 1 {
+		return item{}, fmt.Errorf("has %d sources, want 1", len(a.Sources))
+	}
+	s := a.Sources[0]
+	if err := validFeedName(s.Feed); err != nil {
+		return item{}, err
+	}
+	if entryKey(s) == "" {
+		return item{}, fmt.Errorf("feed %s: entry has no guid", s.Feed)
+	}
+	if s.Seen.IsZero() {
+		s.Seen = now
+	}
+	a.Sources = []herald.Source{s}
+	a.URL = herald.CanonicalURL(a.URL)
+	if a.URL == "" {
+		a.URL = herald.CanonicalURL(s.Link)
+	}
+	if a.URL == "" {
+		// An entry with no link still needs a URL, which the export
+		// requires; this one names the entry and cannot match another.
+		a.URL = "urn:herald:" + url.PathEscape(s.Feed) + ":" + url.PathEscape(entryKey(s))
+	}
+	if a.ContentHash == "" && a.Text != "" {
+		a.ContentHash = herald.ContentHash(a.Text)
+	}
+	normalize(&a)
+	return item{art: a, source: a.Sources[0], page: it.Page}, nil
+}
+
+// outcome selects the Result counter to bump.
+type outcome func(*Result) *int
+
+func isNew(r *Result) *int       { return &r.New }
+func isUpdated(r *Result) *int   { return &r.Updated }
+func isDuplicate(r *Result) *int { return &r.Duplicate }
+func isUnchanged(r *Result) *int { return &r.Unchanged }
+
+// dedupe archives one item by the rules of DESIGN.md, in order:
+//  1. the same feed and entry key: the article is updated when the item
+//     has a text and its hash differs, else unchanged;
+//  2. the same URL (herald.URLKey: scheme, tracking parameters, fragment
+//     and parameter order do not count) as an article no entry of this
+//     feed is a source of: the item becomes another source;
+//  3. the same text, when it is long enough to identify an article: ditto;
+//  4. otherwise a new article.
+func (w *writeTx) dedupe(p *item) (string, outcome, error) {
+	if id := owner(w.byKey, sourceKey(p.source)); id != "" {
+		return w.update(id, p)
+	}
+	for _, id := range []string{owner(w.byURL, urlKey(p.art.URL)), owner(w.byHash, hashKey(&p.art))} {
+		if id == "" {
+			continue
+		}
+		same, err := w.fromFeed(id, p.source.Feed)
+		if err != nil {
+			return "", nil, err
+		}
+		if !same {
+			return w.addSource(id, p)
+		}
+	}
+	return w.create(p)
+}
+
+// fromFeed reports whether article id already has a source from feed. A
+// feed that gives two entries different keys says they are different
+// entries, even when they share a URL (a blog's day page, each post an
+// anchor on it) or a text; only other feeds' entries merge by URL or text.
+func (w *writeTx) fromFeed(id, feed string) (bool, error) {
+	a, err := w.get(id)
+	if err != nil {
+		return false, err
+	}
+	for _, s := range a.Sources {
+		if s.Feed == feed {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// update applies rule 1. The URL moves only to a URL no other article has,
+// keeping by_url one article per key.
+func (w *writeTx) update(id string, p *item) (string, outcome, error) {
+	old, err := w.get(id)
+	if err != nil {
+		return "", nil, err
+	}
+	in := &p.art
+	if strings.TrimSpace(in.Text) == "" || in.ContentHash == old.ContentHash {
+		return id, isUnchanged, nil
+	}
+	n := *old
+	n.Title, n.Text, n.HTML, n.Summary = in.Title, in.Text, in.HTML, in.Summary
+	n.Byline, n.Image, n.ExtractedBy, n.ContentHash = in.Byline, in.Image, in.ExtractedBy, in.ContentHash
+	n.ExtractError = in.ExtractError // it describes the text now kept
+	if !in.Fetched.IsZero() {
+		n.Fetched = in.Fetched
+	}
+	if in.Lang != "" {
+		n.Lang = in.Lang
+	}
+	if in.SiteName != "" {
+		n.SiteName = in.SiteName
+	}
+	if k := urlKey(in.URL); k != nil {
+		if o := owner(w.byURL, k); o == "" || o == id {
+			n.URL = in.URL
+		}
+	}
+	n.Updated = in.Updated
+	if n.Updated.IsZero() {
+		n.Updated = w.now
+	}
+	if err := w.replace(old, &n); err != nil {
+		return "", nil, err
+	}
+	if p.page != nil {
+		if err := putPage(w.pages, id, p.page); err != nil {
+			return "", nil, err
+		}
+	}
+	return id, isUpdated, nil
+}
+
+// addSource applies rules 2 and 3: the item is one more source of id.
+func (w *writeTx) addSource(id string, p *item) (string, outcome, error) {
+	old, err := w.get(id)
+	if err != nil {
+		return "", nil, err
+	}
+	n, _ := addSources(old, []herald.Source{p.source}, p.art.Tags, w.sourceTaken)
+	if err := w.replace(old, n); err != nil {
+		return "", nil, err
+	}
+	if p.page != nil && w.pages.Get([]byte(id)) == nil {
+		if err := putPage(w.pages, id, p.page); err != nil {
+			return "", nil, err
+		}
+	}
+	return id, isDuplicate, nil
+}
+
+func (w *writeTx) sourceTaken(s herald.Source) bool {
+	return w.byKey.Get(sourceKey(s)) != nil
+}
+
+// create applies rule 4. An entry with no date takes the time it was first
+// seen, and keeps it.
+func (w *writeTx) create(p *item) (string, outcome, error) {
+	a := p.art
+	a.ID = w.freeID(p.source.Feed, entryKey(p.source), a.URL)
+	if a.Published.IsZero() {
+		a.Published = p.source.Seen
+	}
+	if err := w.insert(&a); err != nil {
+		return "", nil, err
+	}
+	if p.page != nil {
+		if err := putPage(w.pages, a.ID, p.page); err != nil {
+			return "", nil, err
+		}
+	}
+	return a.ID, isNew, nil
+}
+
+// freeID is articleID, made unique should an imported article already hold
+// it.
+func (w *writeTx) freeID(feed, key, u string) string {
+	id := articleID(feed, key, u)
+	for n := 1; w.articles.Get([]byte(id)) != nil; n++ {
+		id = articleID(feed, key, u+"\x00"+strconv.Itoa(n))
+	}
+	return id
+}
+
+// articleID is stable and reproducible: the same entry archived anew gets
+// the same id.
+func articleID(feed, key, u string) string {
+	sum := sha256.Sum256([]byte(feed + "\x00" + key + "\x00" + u))
+	return hex.EncodeToString(sum[:16])
+}

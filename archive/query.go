@@ -1,0 +1,248 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"herald"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// DefaultLimit is how many articles Recent returns when Query.Limit is not
+// positive.
+const DefaultLimit = 50
+
+// ErrBadCursor is returned for a Query.Before that Recent did not make.
+var ErrBadCursor = errors.New("bad cursor")
+
+// Query selects articles. Zero fields select everything.
+type Query struct {
+	Feed string // articles with a source from this feed
+	Tag  string
+	// Since and Until bound Published: Since <= Published < Until.
+	Since, Until time.Time
+	// Before is a cursor from Recent: only articles after it in Recent's
+	// order (older, or as old with a smaller id).
+	Before string
+	// Limit is the most articles to return; Recent defaults to
+	// DefaultLimit, Each and Export to no limit.
+	Limit int
+}
+
+func (q *Query) matches(a *herald.Article) bool {
+	if q.Feed != "" && !slices.ContainsFunc(a.Sources, func(s herald.Source) bool { return s.Feed == q.Feed }) {
+		return false
+	}
+	if q.Tag != "" && !slices.Contains(a.Tags, q.Tag) {
+		return false
+	}
+	if !q.Since.IsZero() && a.Published.Before(q.Since) {
+		return false
+	}
+	return q.Until.IsZero() || a.Published.Before(q.Until)
+}
+
+// span is the run of index keys a query reads: those with prefix, from lower
+// (inclusive) to upper (exclusive; nil means the end of the prefix). Each key
+// is prefix, a time key and an article id.
+type span struct {
+	bucket       []byte
+	prefix       []byte
+	lower, upper []byte
+}
+
+// span picks the narrowest index for q. The index narrows the search; every
+// article found is still checked with q.matches, which is exact even for
+// times outside the time keys' range.
+func (q *Query) span() (span, error) {
+	var s span
+	switch {
+	case q.Feed != "":
+		s.bucket, s.prefix = bucketByFeed, []byte(feedPrefix(q.Feed))
+	case q.Tag != "":
+		s.bucket, s.prefix = bucketByTag, []byte(tagPrefix(q.Tag))
+	default:
+		s.bucket = bucketByTime
+	}
+	s.lower = s.prefix
+	if nanoInRange(q.Since) && !q.Since.IsZero() {
+		s.lower = bound(s.prefix, timeKey(q.Since), "")
+	}
+	if nanoInRange(q.Until) && !q.Until.IsZero() {
+		s.upper = bound(s.prefix, timeKey(q.Until), "")
+	}
+	if q.Before != "" {
+		c, err := decodeCursor(q.Before)
+		if err != nil {
+			return span{}, err
+		}
+		if b := append(slices.Clone(s.prefix), c...); s.upper == nil || bytes.Compare(b, s.upper) < 0 {
+			s.upper = b
+		}
+	}
+	return s, nil
+}
+
+func bound(prefix []byte, tk [timeLen]byte, id string) []byte {
+	k := append(slices.Clone(prefix), tk[:]...)
+	return append(k, id...)
+}
+
+// walk calls fn with the id of every key in s, oldest first or, when
+// reverse, newest first, until fn returns false or an error.
+func (s span) walk(tx *bolt.Tx, reverse bool, fn func(id string) (bool, error)) error {
+	c := tx.Bucket(s.bucket).Cursor()
+	idAt := len(s.prefix) + timeLen
+	in := func(k []byte) bool {
+		return k != nil && bytes.HasPrefix(k, s.prefix) && bytes.Compare(k, s.lower) >= 0 &&
+			(s.upper == nil || bytes.Compare(k, s.upper) < 0)
+	}
+	var k []byte
+	step := c.Next
+	if reverse {
+		k = s.last(c)
+		step = c.Prev
+	} else {
+		k, _ = c.Seek(s.lower)
+	}
+	for ; in(k); k, _ = step() {
+		if len(k) <= idAt {
+			continue
+		}
+		more, err := fn(string(k[idAt:]))
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// last positions c on the last key below s.upper (or the end of the prefix).
+func (s span) last(c *bolt.Cursor) []byte {
+	upper := s.upper
+	if upper == nil && len(s.prefix) > 0 {
+		upper = successor(s.prefix)
+	}
+	if upper == nil {
+		k, _ := c.Last()
+		return k
+	}
+	if k, _ := c.Seek(upper); k == nil {
+		k, _ = c.Last()
+		return k
+	}
+	k, _ := c.Prev()
+	return k
+}
+
+// successor is the least key greater than every key with prefix p, or nil.
+func successor(p []byte) []byte {
+	s := slices.Clone(p)
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] < 0xff {
+			s[i]++
+			return s[:i+1]
+		}
+	}
+	return nil
+}
+
+func encodeCursor(a *herald.Article) string {
+	return base64.RawURLEncoding.EncodeToString(bound(nil, timeKey(a.Published), a.ID))
+}
+
+func decodeCursor(c string) ([]byte, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) <= timeLen {
+		return nil, fmt.Errorf("%w %q", ErrBadCursor, c)
+	}
+	return b, nil
+}
+
+// Article returns one article, or ErrNotFound.
+func (db *DB) Article(id string) (herald.Article, error) {
+	var a *herald.Article
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		a, err = getArticle(tx.Bucket(bucketArticles), id)
+		return err
+	})
+	if err != nil {
+		return herald.Article{}, err
+	}
+	return *a, nil
+}
+
+// Recent lists the articles q selects, newest first (by Published, then by
+// id), and a cursor for the next page: "" when there is none.
+func (db *DB) Recent(q Query) ([]herald.Article, string, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	s, err := q.span()
+	if err != nil {
+		return nil, "", err
+	}
+	var list []herald.Article
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		articles := tx.Bucket(bucketArticles)
+		// One more than asked tells whether there is a next page.
+		return s.walk(tx, true, func(id string) (bool, error) {
+			a, err := getArticle(articles, id)
+			if err != nil {
+				return false, err
+			}
+			if q.matches(a) {
+				list = append(list, *a)
+			}
+			return len(list) <= limit, nil
+		})
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if len(list) <= limit {
+		return list, "", nil
+	}
+	list = list[:limit]
+	return list, encodeCursor(&list[limit-1]), nil
+}
+
+// Each calls fn with every article q selects, oldest first, inside one read
+// transaction and one article at a time, so memory does not grow with the
+// archive. fn must not write to the archive; an error from fn stops Each and
+// is returned as is.
+func (db *DB) Each(ctx context.Context, q Query, fn func(herald.Article) error) error {
+	s, err := q.span()
+	if err != nil {
+		return err
+	}
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		articles := tx.Bucket(bucketArticles)
+		n := 0
+		return s.walk(tx, false, func(id string) (bool, error) {
+			if err := ctx.Err(); err != nil {
+				return false, err
+			}
+			a, err := getArticle(articles, id)
+			if err != nil {
+				return false, err
+			}
+			if !q.matches(a) {
+				return true, nil
+			}
+			if err := fn(*a); err != nil {
+				return false, err
+			}
+			n++
+			return q.Limit <= 0 || n < q.Limit, nil
+		})
+	})
+}
