@@ -1,0 +1,192 @@
+package extract
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// article wraps body-level HTML in a page with enough real text around it
+// that the generic path picks the article, so that a test can look at what
+// happens to one widget inside it.
+func article(inner string) []byte {
+	p := `<p>The council voted on Tuesday to rebuild the old bridge, which has been closed since the spring floods, and work will start next month.</p>
+<p>Engineers said the new bridge, designed to carry buses as well as cars, would open in two years, at a cost of about twelve million.</p>`
+	return []byte(`<html><head><title>Bridge</title></head><body>
+<div id="menu"><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul></div>
+<div class="story">` + p + inner + `<p>Residents, who have driven a long way round for months, welcomed the news, and several said they would attend the opening.</p></div>
+<div class="footer-links"><a href="/about">About us</a> <a href="/contact">Contact</a></div>
+</body></html>`)
+}
+
+func TestCleaning(t *testing.T) {
+	tests := []struct {
+		name    string
+		inner   string
+		has     []string // in Text
+		hasNot  []string // not in Text
+		htmlHas []string // in HTML
+	}{
+		{
+			name:   "share widget",
+			inner:  `<div class="share-buttons"><a href="#">Facebook</a><a href="#">Twitter</a><span class="copy_pop">Link copied</span></div>`,
+			hasNot: []string{"Facebook", "Link copied"},
+		},
+		{
+			name:   "link copied toast",
+			inner:  `<p>Link copied</p>`,
+			hasNot: []string{"Link copied"},
+		},
+		{
+			name:   "ad token is a word",
+			inner:  `<div class="ad-slot">Buy now</div><div class="header-note"><p>The bridge was first built in 1902, and rebuilt once in 1950, after a flood.</p></div>`,
+			has:    []string{"first built in 1902"},
+			hasNot: []string{"Buy now"},
+		},
+		{
+			name:  "shadow, download and head are not ad",
+			inner: `<div class="shadow-box"><p>Shadowed text about the bridge, with its long history, stays in the article.</p></div><div class="download"><p>Download words, about plans and costs, stay in the article too.</p></div>`,
+			has:   []string{"Shadowed text", "Download words"},
+		},
+		{
+			name:   "camel case words",
+			inner:  `<div class="relatedPosts"><a href="/x">Another story</a></div>`,
+			hasNot: []string{"Another story"},
+		},
+		{
+			name:   "hidden elements",
+			inner:  `<p hidden>Secret one</p><p style="display: none">Secret two</p><p aria-hidden="true">Secret three</p><span class="sr-only">Secret four</span>`,
+			hasNot: []string{"Secret one", "Secret two", "Secret three", "Secret four"},
+		},
+		{
+			name:    "lazy images",
+			inner:   `<figure><img src="data:image/gif;base64,R0lGOD" data-src="/img/bridge.jpg" alt="The bridge"><figcaption>The old bridge in 1950.</figcaption></figure>`,
+			has:     []string{"The old bridge in 1950."},
+			htmlHas: []string{`src="https://example.com/img/bridge.jpg"`, "<figure>", "<figcaption>"},
+		},
+		{
+			name:    "srcset only",
+			inner:   `<img srcset="/s.jpg 300w, /l.jpg 1200w">`,
+			htmlHas: []string{`src="https://example.com/l.jpg"`},
+		},
+		{
+			name:   "link-dense list dropped",
+			inner:  `<ul><li><a href="/a">Story one headline</a></li><li><a href="/b">Story two headline</a></li><li><a href="/c">Story three</a></li></ul>`,
+			hasNot: []string{"Story one headline"},
+		},
+		{
+			name:  "content list kept",
+			inner: `<ul><li>Two lanes for cars, one each way</li><li>A cycle path on the north side</li></ul>`,
+			has:   []string{"Two lanes for cars, one each way\n\nA cycle path on the north side"},
+		},
+		{
+			name:    "table kept",
+			inner:   `<table><caption>Costs</caption><tr><th>Item</th><th>Cost</th></tr><tr><td>Steel</td><td>4m</td></tr><tr><td>Labour</td><td>6m</td></tr></table>`,
+			has:     []string{"Steel 4m", "Labour 6m"},
+			htmlHas: []string{"<table>", "<td>Steel</td>"},
+		},
+		{
+			name:  "blockquote and heading kept",
+			inner: `<h2>What comes next</h2><blockquote><p>We have waited long enough for this bridge, said the mayor.</p></blockquote>`,
+			has:   []string{"What comes next", "We have waited long enough"},
+		},
+		{
+			name:  "links inside a paragraph are text",
+			inner: `<p>The plan, <a class="icon tag" href="/plan">published in May</a>, was approved.</p>`,
+			has:   []string{"The plan, published in May, was approved."},
+		},
+		{
+			name:   "advertisement label",
+			inner:  `<div><span>ADVERTISEMENT</span></div><p>Advertisement</p>`,
+			hasNot: []string{"ADVERTISEMENT", "Advertisement"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := Page(article(tt.inner), "https://example.com/news/bridge.html", "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range append([]string{"The council voted", "welcomed the news"}, tt.has...) {
+				if !strings.Contains(a.Text, s) {
+					t.Errorf("Text lacks %q:\n%s", s, a.Text)
+				}
+			}
+			for _, s := range append([]string{"About us", "Sport"}, tt.hasNot...) {
+				if strings.Contains(a.Text, s) {
+					t.Errorf("Text has %q:\n%s", s, a.Text)
+				}
+			}
+			for _, s := range tt.htmlHas {
+				if !strings.Contains(a.HTML, s) {
+					t.Errorf("HTML lacks %q:\n%s", s, a.HTML)
+				}
+			}
+			if strings.Contains(a.Text, "\n\n\n") {
+				t.Errorf("more than one blank line between paragraphs: %q", a.Text)
+			}
+		})
+	}
+}
+
+func TestBrParagraphs(t *testing.T) {
+	page := `<html><body><div class="view">
+First paragraph of the story, with enough words in it to be counted as one.<br><br>
+Second paragraph, which also says something, at some length, about the matter.<br><br>
+Third and last, ending the story.
+</div></body></html>`
+	a, err := Page([]byte(page), "", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "First paragraph of the story, with enough words in it to be counted as one.\n\n" +
+		"Second paragraph, which also says something, at some length, about the matter.\n\n" +
+		"Third and last, ending the story."
+	if a.Text != want {
+		t.Errorf("Text = %q\nwant %q", a.Text, want)
+	}
+}
+
+func TestEdgeLines(t *testing.T) {
+	page := `<html><head><meta property="og:title" content="Bridge to reopen"></head><body><div class="story">
+<h1>Bridge to reopen</h1>
+<p>Share</p>
+<p>The council voted on Tuesday to rebuild the old bridge, which has been closed since the spring floods.</p>
+<p>Engineers said the new bridge, designed to carry buses as well as cars, would open in two years.</p>
+<p>Tags: bridge, council</p>
+<h3>Related</h3>
+<p>Share this article</p>
+<p>© 2024 Example News. All rights reserved.</p>
+</div></body></html>`
+	a, err := Page([]byte(page), "", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "The council voted on Tuesday to rebuild the old bridge, which has been closed since the spring floods.\n\n" +
+		"Engineers said the new bridge, designed to carry buses as well as cars, would open in two years."
+	if a.Text != want {
+		t.Errorf("Text = %q\nwant %q", a.Text, want)
+	}
+	if strings.Contains(a.HTML, "Related") || strings.Contains(a.HTML, "<h1>") {
+		t.Errorf("HTML keeps dropped lines: %s", a.HTML)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"share-buttons", []string{"share", "buttons"}},
+		{"shareButtons", []string{"share", "buttons"}},
+		{"ad300x250", []string{"ad", "300", "x", "250"}},
+		{"header shadow download", []string{"header", "shadow", "download"}},
+		{"  ", nil},
+		{"Ad_Box", []string{"ad", "box"}},
+	}
+	for _, tt := range tests {
+		if got := tokens(tt.in, nil); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("tokens(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

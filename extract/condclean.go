@@ -1,0 +1,153 @@
+package extract
+
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// cleanConditionally removes from the chosen content the blocks that look
+// like page furniture rather than article: link lists, image strips, forms,
+// embeds with no text. Like Readability it weighs several counts at once,
+// because no single one separates a caption from a teaser.
+func cleanConditionally(root *html.Node) {
+	els := elements(root)
+	// Deepest first, so that a container is judged on what remains in it.
+	for i := len(els) - 1; i >= 0; i-- {
+		n := els[i]
+		if n == root || !attached(n, root) {
+			continue
+		}
+		switch n.DataAtom {
+		case atom.Div, atom.Section, atom.Ul, atom.Ol, atom.Table, atom.Form, atom.Fieldset, atom.Dl:
+		default:
+			continue
+		}
+		if n.DataAtom == atom.Table && dataTable(n) {
+			continue
+		}
+		if furniture(n) {
+			detach(n)
+		}
+	}
+}
+
+// attached reports whether n is still under root.
+func attached(n, root *html.Node) bool { return contains(root, n) }
+
+func furniture(n *html.Node) bool {
+	weight := classWeight(n)
+	if weight < 0 {
+		return true
+	}
+	st := measure(n)
+	if st.commas >= 10 {
+		return false
+	}
+	var p, img, li, input, embed, heading int
+	for _, e := range elements(n) {
+		switch e.DataAtom {
+		case atom.P:
+			p++
+		case atom.Img:
+			img++
+		case atom.Li:
+			li++
+		case atom.Input:
+			input++
+		case atom.Iframe, atom.Embed, atom.Object, atom.Video:
+			embed++
+		case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+			heading += measure(e).text
+		}
+	}
+	isList := n.DataAtom == atom.Ul || n.DataAtom == atom.Ol
+	ld := st.linkDensity()
+	if isList {
+		return ld > 0.5 && !imageList(n)
+	}
+	inFigure := hasAncestor(n, atom.Figure)
+	headingDensity := 0.0
+	if st.text > 0 {
+		headingDensity = float64(heading) / float64(st.text)
+	}
+	switch {
+	case st.text == 0 && img == 0 && embed == 0:
+		return !hasDescendant(n, atom.Figure, atom.Picture)
+	case img > 1 && float64(p)/float64(img) < 0.5 && !inFigure && st.text < 200:
+		return true
+	case li-100 > p:
+		return true
+	case input > p/3:
+		return true
+	case headingDensity < 0.9 && st.text < 25 && (img == 0 || img > 2) && ld > 0:
+		return true
+	case weight < 25 && ld > 0.2 && st.text < 1000 || ld > 0.5:
+		return true
+	case (embed == 1 && st.text < 75) || embed > 1:
+		return true
+	}
+	return false
+}
+
+// imageList is a list whose items are each one picture: a gallery, kept.
+func imageList(n *html.Node) bool {
+	items := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || c.DataAtom != atom.Li {
+			continue
+		}
+		items++
+		if !hasDescendant(c, atom.Img) || measure(c).text > 200 {
+			return false
+		}
+	}
+	return items > 0
+}
+
+func hasDescendant(n *html.Node, tags ...atom.Atom) bool {
+	for _, e := range elements(n) {
+		if e == n {
+			continue
+		}
+		for _, t := range tags {
+			if e.DataAtom == t {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dataTable tells a table of data, kept whole, from one used for layout.
+func dataTable(n *html.Node) bool {
+	if strings.EqualFold(attr(n, "role"), "presentation") || attr(n, "datatable") == "0" {
+		return false
+	}
+	if attr(n, "summary") != "" {
+		return true
+	}
+	rows, cols := 0, 0
+	for _, e := range elements(n) {
+		if e == n {
+			continue
+		}
+		switch e.DataAtom {
+		case atom.Table:
+			return false // nested tables are layout
+		case atom.Caption, atom.Thead, atom.Tfoot, atom.Colgroup, atom.Th:
+			return true
+		case atom.Tr:
+			rows++
+			c := 0
+			for td := e.FirstChild; td != nil; td = td.NextSibling {
+				if isElem(td, atom.Td) {
+					c++
+				}
+			}
+			cols = max(cols, c)
+		}
+	}
+	return rows >= 10 || cols > 4 || rows*cols > 10
+}

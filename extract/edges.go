@@ -1,0 +1,154 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Lines that are page furniture wherever they appear: ad labels, share
+// prompts and their toasts. They are matched whole, so an article sentence
+// that mentions an advertisement stays.
+var furnitureLine = regexp.MustCompile(`(?i)^(?:advertisement|advertisements|ad|ads|anzeige|werbung|publicité|publicidad|pubblicità|reklama|реклама|広告|광고|sponsored|sponsored content|promoted|` +
+	`(?:story|article) continues (?:below|after)(?: (?:this )?(?:advertisement|ad))?|continue reading(?: below| the main story| after the advertisement)?|advertisement[ -–—:]+(?:continue|scroll)[a-z ]*|` +
+	`link copied|copied|copy link|copy url|link kopiert|lien copié|share|share this|share this (?:article|story|post|page)|share on (?:facebook|twitter|x|linkedin|whatsapp)|tweet|teilen|partager|compartir|condividi|` +
+	`print|print this (?:article|page)|email|e-mail|drucken|imprimer|font size|text size|listen to (?:this )?article|audio|` +
+	`skip (?:to|next) [a-z ]+|scroll to continue|click to expand|view gallery|open gallery|enlarge (?:image|this image)|zoom|close|schließen|fermer|` +
+	`(?:[0-9]+ )?(?:comments?|kommentare?|commentaires?)|kommentare? schreiben|gefällt mir|like this|teilen sie dies mit|share this:|bewerten|related stories|verwandte artikel|weitere artikel(?: zum thema)?|kommentierte artikel|à lire aussi|lire aussi|kontakt|contact|aktualisiert am|zum vergrößern auf das bild klicken|(?:[0-9]+ )?min(?:ute)?s? read|lesezeit[: 0-9a-z.]*|[0-9]+ min(?:uten)? lesezeit|` +
+	`loading|loading\.\.\.|please wait|bitte warten|menu|menü|search|suche|home|startseite|top|back to top|nach oben|zurück|back)[.:!…]*$`)
+
+// Lines that point to other articles from inside this one: "Read also:
+// <headline>". They are dropped wherever they are when short.
+var readAlso = regexp.MustCompile(`(?i)^(?:read also|also read|read more|see also|related|related article|lea también|lea más|lea|le puede interesar|te puede interesar|lee también|leia também|leia mais|veja também|lesen sie auch|lesen sie mehr|lesen sie hier|mehr zum thema|mehr dazu|auch interessant|zum weiterlesen|weiterlesen|lire aussi|à lire aussi|voir aussi|leggi anche|czytaj też|czytaj także|zobacz też|zobacz także|читайте также|vea también|ver también|puedes ver|mira|related stories|related articles)\s*[:：]`)
+
+// Credit lines under pictures: "Foto: dpa", "(Quelle: AP)", "Imagen: Télam".
+var creditLine = regexp.MustCompile(`(?i)^\(?(?:foto|fotos|photo|photos|bild|bilder|imagen|image|quelle|source|fuente|fonte|credit|credits|crédito|photo credit|image credit|abbildung|grafik|beitragsbild|titelbild|źródło|zdjęcie|fot)\s*[:：/]`)
+
+// Lines that end an article's body: what follows them is about other
+// articles or the site.
+var tailLine = regexp.MustCompile(`(?i)^(?:tags?|topics?|themen|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|filed under|categories|category|kategorien?|rubriken?|mots[- ]clés|étiquettes|etiquetas|argomenti|keywords|related|related (?:articles|stories|posts|content|topics|coverage|links|news)|more (?:from|on|about|stories|news|articles)\b.*|read more|read next|see also|also read|you (?:may|might) (?:also )?like|recommended(?: for you)?|most (?:popular|read|viewed)|trending|mehr zum thema|mehr zu[mr]? .*|weitere artikel|weitere themen|das könnte sie auch interessieren|lesen sie (?:auch|mehr)|auch interessant|zum thema|à lire aussi|lire aussi|voir aussi|leer más|lee también|ver también|leggi anche|follow us.*|folgen sie uns.*|subscribe.*|sign up.*|newsletter.*|abonnieren.*|join the conversation|comments?|leave a (?:comment|reply)|kommentare?|kommentieren|commentaires?|report (?:an )?error.*|fehler gefunden.*|about the author|über den autor|sources?|quellen?|photo(?:s)?|fotos?|credits?|image credit.*|copyright.*|©.*|\(c\) .*|all rights reserved.*|alle rechte vorbehalten.*)[.:!…]*$`)
+
+// Labelled lines that end an article's body: "Tags: a, b", "Source: AP".
+var tailLabel = regexp.MustCompile(`(?i)^(?:tags?|topics?|themen|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|filed under|categor(?:y|ies)|kategorien?|rubriken?|mots[- ]clés|étiquettes|etiquetas|argomenti|keywords|related|see also|read more|more|also read|sources?|quellen?|photos?|fotos?|credits?|image|bild|copyright)\s*[:：]`)
+
+// Lines at the start that belong to the page's head, not the article.
+var headLine = regexp.MustCompile(`(?i)^(?:updated|last updated|published|posted|posted on|veröffentlicht|aktualisiert|stand|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|by|von|par|por|door|di|autor|author|written by|text|foto|photo|image|bild|quelle|source)\b[^.!?]{0,80}$`)
+
+// maxEdgeLine is the longest line edge cleaning will drop as furniture.
+const maxEdgeLine = 120
+
+// trimBoilerplate drops from the paragraphs the page furniture that the
+// container still holds: the title repeated as a heading, byline and date
+// lines, share prompts, and the tag lists, "read more" and copyright lines
+// after the body. Dropped paragraphs are dropped from the tree too.
+func trimBoilerplate(ps []para, title string, stripText []string, tz *time.Location) []para {
+	strip := map[string]bool{}
+	for _, s := range stripText {
+		strip[collapse(s)] = true
+	}
+	keep := make([]bool, len(ps))
+	for i, p := range ps {
+		short := runeLen(p.text) <= maxEdgeLine
+		t := trimBullets(p.text)
+		keep[i] = !strip[p.text] && !(short && furnitureLine.MatchString(t)) &&
+			!(runeLen(t) <= 200 && (readAlso.MatchString(t) || creditLine.MatchString(t)))
+	}
+	normTitle := normalizeForCompare(title)
+	// Head: the title, bylines, dates and labels before the first real paragraph.
+	for i := range ps {
+		if !keep[i] {
+			continue
+		}
+		if !headJunk(ps[i], normTitle, tz) {
+			break
+		}
+		keep[i] = false
+	}
+	// Tail: from the last real paragraph back, furniture and the headings
+	// left with nothing under them.
+	for i := len(ps) - 1; i >= 0; i-- {
+		if !keep[i] {
+			continue
+		}
+		if !tailJunk(ps[i], tz) {
+			break
+		}
+		keep[i] = false
+	}
+	var out []para
+	for i, p := range ps {
+		if keep[i] {
+			out = append(out, p)
+			continue
+		}
+		dropPara(p, ps)
+	}
+	return out
+}
+
+func headJunk(p para, normTitle string, tz *time.Location) bool {
+	t := trimBullets(p.text)
+	if normTitle != "" && p.heading && similarTitle(normalizeForCompare(t), normTitle) {
+		return true
+	}
+	if runeLen(t) > maxEdgeLine {
+		return false
+	}
+	if _, ok := bylineLine(t); ok {
+		return true
+	}
+	if _, ok := dateLine(t, tz); ok {
+		return true
+	}
+	return headLine.MatchString(t)
+}
+
+func tailJunk(p para, tz *time.Location) bool {
+	t := trimBullets(p.text)
+	if runeLen(t) > maxEdgeLine {
+		return false
+	}
+	if p.heading {
+		return true
+	}
+	if _, ok := bylineLine(t); ok {
+		return true
+	}
+	if _, ok := dateLine(t, tz); ok {
+		return true
+	}
+	return tailLine.MatchString(t) || tailLabel.MatchString(t)
+}
+
+func trimBullets(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune("•·|›»>-–—*", r)
+	})
+}
+
+func normalizeForCompare(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// similarTitle reports whether a heading repeats the title, allowing for the
+// title's site-name tail or a shortened heading.
+func similarTitle(h, title string) bool {
+	if h == "" {
+		return false
+	}
+	if h == title {
+		return true
+	}
+	short, long := h, title
+	if len(short) > len(long) {
+		short, long = long, short
+	}
+	return len(short)*10 >= len(long)*6 && strings.Contains(long, short)
+}

@@ -1,0 +1,266 @@
+// Package extract takes an article out of its web page: it decodes the page,
+// reads its metadata, finds the article's text by a site rule or by scoring
+// the page's blocks, drops the furniture around it and sanitises its HTML.
+package extract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"herald"
+)
+
+// Rules are a site's extraction rules (feeds.yaml sites:). Matching a rule to
+// a page's host is the caller's job.
+type Rules struct {
+	Body      string   // CSS selector of the article body; every match, in order
+	Strip     []string // CSS selectors removed before anything else
+	StripText []string // lines (block elements) of exactly this text are dropped
+	Timezone  *time.Location
+}
+
+// Article is what extraction found in a page.
+type Article struct {
+	Title, Byline string
+	Published     time.Time
+	Lang          string
+	SiteName      string
+	CanonicalURL  string
+	Image         string
+	// Text is the article's paragraphs separated by exactly one blank line,
+	// white space folded within them.
+	Text string
+	// HTML is the article sanitised: no script, event handlers or
+	// javascript: URLs; structure kept; URLs absolute.
+	HTML   string
+	Method string // herald.ExtractedBySiteRule or herald.ExtractedByGeneric
+	// RuleMissed says a rule's Body matched nothing and the generic path was
+	// used: the rule is stale, and callers count that per site.
+	RuleMissed bool
+	Charset    string // the charset the page was decoded from
+}
+
+// ErrEmpty is returned when the page holds no article text. The Article
+// returned with it still carries the page's metadata.
+var ErrEmpty = errors.New("no article text found")
+
+// minText is the length (runes) under which the generic path distrusts its
+// first, strict pass and tries again with less pruning.
+const minText = 250
+
+// Page extracts the article from an HTML page. pageURL resolves relative
+// links; contentType is the response's Content-Type header, if any; rules may
+// be nil.
+func Page(page []byte, pageURL, contentType string, rules *Rules) (*Article, error) {
+	if rules == nil {
+		rules = &Rules{}
+	}
+	body, strip, err := compileRules(rules)
+	if err != nil {
+		return nil, err
+	}
+	src, cs := decode(page, contentType)
+	base, err := url.Parse(strings.TrimSpace(pageURL))
+	if err != nil || !base.IsAbs() {
+		base = nil
+	}
+	root, err := html.Parse(bytes.NewReader(src))
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", pageURL, err)
+	}
+	m := readMeta(goquery.NewDocumentFromNode(root), base, rules.Timezone)
+	a := &Article{
+		Title: m.Title, Byline: m.Byline, Published: m.Published, Lang: m.Lang,
+		SiteName: m.SiteName, CanonicalURL: m.Canonical, Image: m.Image, Charset: cs,
+	}
+	for _, s := range strip {
+		for _, n := range s.MatchAll(root) {
+			detach(n)
+		}
+	}
+	x := &extraction{title: m.Title, rules: rules}
+	var content []*html.Node
+	var ps []para
+	if body != nil {
+		if content = outermost(body.MatchAll(root)); len(content) > 0 {
+			a.Method = herald.ExtractedBySiteRule
+			ps = x.fromRule(content)
+		} else {
+			a.RuleMissed = true
+		}
+	}
+	if a.Method == "" {
+		a.Method = herald.ExtractedByGeneric
+		content, ps = x.generic(root, src, strip)
+	}
+	if len(ps) == 0 {
+		return a, ErrEmpty
+	}
+	a.Text = joinParas(ps)
+	fixURLs(content, base)
+	a.HTML = sanitize(render(content))
+	return a, nil
+}
+
+func compileRules(r *Rules) (cascadia.Selector, []cascadia.Selector, error) {
+	var body cascadia.Selector
+	if strings.TrimSpace(r.Body) != "" {
+		s, err := cascadia.Compile(r.Body)
+		if err != nil {
+			return nil, nil, fmt.Errorf("rule body %q: %w", r.Body, err)
+		}
+		body = s
+	}
+	var strip []cascadia.Selector
+	for _, v := range r.Strip {
+		s, err := cascadia.Compile(v)
+		if err != nil {
+			return nil, nil, fmt.Errorf("rule strip %q: %w", v, err)
+		}
+		strip = append(strip, s)
+	}
+	return body, strip, nil
+}
+
+// outermost drops the nodes that are inside another of the nodes, so that a
+// selector matching both a container and its children yields text once.
+func outermost(nodes []*html.Node) []*html.Node {
+	var out []*html.Node
+	for _, n := range nodes {
+		inner := false
+		for _, o := range nodes {
+			if o != n && contains(o, n) {
+				inner = true
+				break
+			}
+		}
+		if !inner {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// extraction carries what the passes over one page share.
+type extraction struct {
+	title string
+	rules *Rules
+}
+
+func (x *extraction) fromRule(content []*html.Node) []para {
+	for _, n := range content {
+		prune(n, pruneMode{})
+	}
+	return x.text(content)
+}
+
+func (x *extraction) text(content []*html.Node) []para {
+	ps := dedupe(paragraphs(content))
+	return trimBoilerplate(ps, x.title, x.rules.StripText, x.rules.Timezone)
+}
+
+// dedupe drops paragraphs that repeat an earlier one: a slideshow's
+// captions, a "Photo:" credit under every picture. Repeated <p>s are kept:
+// a text may well say the same thing twice.
+func dedupe(ps []para) []para {
+	seen := map[string]bool{}
+	out := ps[:0:0]
+	for _, p := range ps {
+		if seen[p.text] && p.block.DataAtom != atom.P {
+			dropPara(p, ps)
+			continue
+		}
+		seen[p.text] = true
+		out = append(out, p)
+	}
+	return out
+}
+
+// generic finds the article by scoring. The first pass also removes blocks
+// by their class and id; when that leaves too little text (a site that
+// names its article "comment-body"), the page is read again without it.
+func (x *extraction) generic(root *html.Node, src []byte, strip []cascadia.Selector) ([]*html.Node, []para) {
+	content, ps := x.pass(root, pruneMode{byWords: true})
+	if textLen(ps) >= minText {
+		return content, ps
+	}
+	root2, err := html.Parse(bytes.NewReader(src))
+	if err != nil {
+		return content, ps
+	}
+	for _, s := range strip {
+		for _, n := range s.MatchAll(root2) {
+			detach(n)
+		}
+	}
+	content2, ps2 := x.pass(root2, pruneMode{})
+	if textLen(ps2) > textLen(ps) {
+		return content2, ps2
+	}
+	return content, ps
+}
+
+func (x *extraction) pass(root *html.Node, mode pruneMode) ([]*html.Node, []para) {
+	body := findBody(root)
+	prune(body, mode)
+	scores := candidates(body)
+	content := []*html.Node{body}
+	if best := bestNode(scores); best != nil {
+		content = parts(best, scores)
+		if content == nil {
+			content = withSiblings(topCandidate(body, scores), scores[best], scores)
+		}
+	}
+	for _, n := range content {
+		cleanConditionally(n)
+	}
+	return content, x.text(content)
+}
+
+func findBody(root *html.Node) *html.Node {
+	for _, n := range elements(root) {
+		if n.DataAtom == atom.Body {
+			return n
+		}
+	}
+	return root
+}
+
+func textLen(ps []para) int {
+	n := 0
+	for _, p := range ps {
+		n += runeLen(p.text)
+	}
+	return n
+}
+
+// Fragment turns a feed's own HTML content into plain text and sanitised
+// HTML, by the same text rules and sanitiser as Page but without looking for
+// an article in it: a feed's content is the article, or all there is of it.
+func Fragment(fragment, baseURL string) (text, safeHTML string) {
+	ctx := &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body}
+	nodes, err := html.ParseFragment(strings.NewReader(fragment), ctx)
+	if err != nil {
+		return "", ""
+	}
+	for _, n := range nodes {
+		ctx.AppendChild(n)
+	}
+	prune(ctx, pruneMode{})
+	base, err := url.Parse(strings.TrimSpace(baseURL))
+	if err != nil || !base.IsAbs() {
+		base = nil
+	}
+	content := []*html.Node{ctx}
+	fixURLs(content, base)
+	return joinParas(paragraphs(content)), sanitize(render(content))
+}

@@ -1,0 +1,245 @@
+package extract
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"herald"
+)
+
+const seedDir = "../../shared/fixtures/seed"
+
+type seedExpect struct {
+	URL            string   `json:"url"`
+	Title          string   `json:"title"`
+	Byline         string   `json:"byline"`
+	Published      string   `json:"published"`
+	Paragraphs     []string `json:"paragraphs"`
+	Text           string   `json:"text"`
+	MustNotContain []string `json:"must_not_contain"`
+}
+
+func readSeed(t testing.TB) ([]byte, seedExpect) {
+	t.Helper()
+	page, err := os.ReadFile(filepath.Join(seedDir, "article.html"))
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skipf("seed fixture not found at %s (the shared directory sits beside the repository)", seedDir)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(seedDir, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want seedExpect
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	return page, want
+}
+
+func TestSeedPage(t *testing.T) {
+	page, want := readSeed(t)
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Skipf("no time zone data: %v", err)
+	}
+	a, err := Page(page, want.URL, "text/html; charset=utf-8", &Rules{Timezone: seoul})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Text != want.Text {
+		t.Errorf("Text:\n%s\n\nwant:\n%s", a.Text, want.Text)
+	}
+	if got := strings.Split(a.Text, "\n\n"); len(got) != len(want.Paragraphs) {
+		t.Errorf("%d paragraphs, want %d", len(got), len(want.Paragraphs))
+	}
+	for _, s := range want.MustNotContain {
+		if strings.Contains(a.Text, s) {
+			t.Errorf("Text contains %q", s)
+		}
+	}
+	if a.Title != want.Title {
+		t.Errorf("Title = %q, want %q", a.Title, want.Title)
+	}
+	if a.Byline != want.Byline {
+		t.Errorf("Byline = %q, want %q", a.Byline, want.Byline)
+	}
+	if got := a.Published.Format(time.RFC3339); got != want.Published {
+		t.Errorf("Published = %s, want %s", got, want.Published)
+	}
+	if a.Method != herald.ExtractedByGeneric || a.RuleMissed {
+		t.Errorf("Method = %q, RuleMissed = %v", a.Method, a.RuleMissed)
+	}
+	if a.Charset != "utf-8" {
+		t.Errorf("Charset = %q", a.Charset)
+	}
+	if strings.Contains(a.HTML, "<script") || strings.Contains(a.HTML, "Link copied") {
+		t.Errorf("HTML keeps furniture: %s", a.HTML)
+	}
+}
+
+func TestSeedSiteRule(t *testing.T) {
+	page, want := readSeed(t)
+	rules := &Rules{
+		Body:      "#articleText",
+		Strip:     []string{".view_share", ".copy_pop", ".related_news"},
+		StripText: []string{"Link copied"},
+	}
+	a, err := Page(page, want.URL, "", rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Method != herald.ExtractedBySiteRule || a.RuleMissed {
+		t.Errorf("Method = %q, RuleMissed = %v", a.Method, a.RuleMissed)
+	}
+	if a.Text != want.Text {
+		t.Errorf("Text:\n%s\n\nwant:\n%s", a.Text, want.Text)
+	}
+
+	stale := &Rules{Body: "#no-such-thing"}
+	a, err = Page(page, want.URL, "", stale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Method != herald.ExtractedByGeneric || !a.RuleMissed {
+		t.Errorf("stale rule: Method = %q, RuleMissed = %v", a.Method, a.RuleMissed)
+	}
+	if a.Text != want.Text {
+		t.Errorf("stale rule: generic text differs:\n%s", a.Text)
+	}
+}
+
+func TestRules(t *testing.T) {
+	page := []byte(`<html><body><div id="a"><p>First part of the story, long enough to count as a paragraph.</p>
+		<p class="promo">Buy our things now.</p><p>Link copied</p></div>
+		<div class="b"><p>Second part, in another box, also long enough to count as text.</p></div></body></html>`)
+	tests := []struct {
+		name    string
+		rules   Rules
+		want    string
+		wantErr bool
+	}{
+		{
+			name:  "every match in order",
+			rules: Rules{Body: "#a, .b", Strip: []string{".promo"}, StripText: []string{"Link copied"}},
+			want:  "First part of the story, long enough to count as a paragraph.\n\nSecond part, in another box, also long enough to count as text.",
+		},
+		{
+			name:  "nested matches give text once",
+			rules: Rules{Body: "div, p", Strip: []string{".promo"}, StripText: []string{"Link copied"}},
+			want:  "First part of the story, long enough to count as a paragraph.\n\nSecond part, in another box, also long enough to count as text.",
+		},
+		{name: "bad body selector", rules: Rules{Body: "#a[["}, wantErr: true},
+		{name: "bad strip selector", rules: Rules{Body: "#a", Strip: []string{"::"}}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := Page(page, "https://example.com/", "", &tt.rules)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatal("no error for a bad selector")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Text != tt.want {
+				t.Errorf("Text = %q\nwant %q", a.Text, tt.want)
+			}
+		})
+	}
+}
+
+func TestEmpty(t *testing.T) {
+	for _, page := range []string{"", "<html><head><title>Only a title</title></head><body></body></html>", "<script>x()</script>"} {
+		a, err := Page([]byte(page), "", "", nil)
+		if !errors.Is(err, ErrEmpty) {
+			t.Errorf("Page(%q) error = %v, want ErrEmpty", page, err)
+		}
+		if a == nil {
+			t.Errorf("Page(%q) returned no article with ErrEmpty", page)
+		}
+	}
+}
+
+func TestFragment(t *testing.T) {
+	tests := []struct {
+		name, in, text string
+		htmlHas        []string
+		htmlHasNot     []string
+	}{
+		{
+			name:    "paragraphs and links",
+			in:      `<p>One <a href="/x">link</a>.</p><p>Two</p>`,
+			text:    "One link.\n\nTwo",
+			htmlHas: []string{`href="https://example.com/x"`},
+		},
+		{
+			name:       "script and handlers go",
+			in:         `<p onclick="evil()">Hi</p><script>evil()</script><img src="a.jpg" onerror="evil()">`,
+			text:       "Hi",
+			htmlHas:    []string{`src="https://example.com/post/a.jpg"`},
+			htmlHasNot: []string{"evil", "script", "onclick", "onerror"},
+		},
+		{
+			name: "br runs are paragraphs",
+			in:   "First line<br><br>Second line<br>third",
+			text: "First line\n\nSecond line\n\nthird",
+		},
+		{name: "plain text", in: "just words", text: "just words"},
+		{name: "empty", in: "", text: ""},
+		{
+			name: "list and table",
+			in:   `<ul><li>a</li><li>b</li></ul><table><tr><td>x</td><td>y</td></tr></table>`,
+			text: "a\n\nb\n\nx y",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text, safe := Fragment(tt.in, "https://example.com/post/1")
+			if text != tt.text {
+				t.Errorf("text = %q, want %q", text, tt.text)
+			}
+			for _, s := range tt.htmlHas {
+				if !strings.Contains(safe, s) {
+					t.Errorf("HTML %q lacks %q", safe, s)
+				}
+			}
+			for _, s := range tt.htmlHasNot {
+				if strings.Contains(safe, s) {
+					t.Errorf("HTML %q has %q", safe, s)
+				}
+			}
+		})
+	}
+}
+
+func FuzzPage(f *testing.F) {
+	f.Add([]byte("<p>hello</p>"), "text/html; charset=euc-kr")
+	f.Add([]byte("<html><body><div>a<br><br>b</div><table><tr><td>x</table>"), "")
+	f.Add([]byte("\xff\xfe<\x00p\x00>\x00"), "")
+	f.Add([]byte(`<meta charset="shift_jis"><p>`+"\x82\xa0"+`</p>`), "text/html")
+	if page, err := os.ReadFile(filepath.Join(seedDir, "article.html")); err == nil {
+		f.Add(page, "")
+	}
+	f.Fuzz(func(t *testing.T, page []byte, contentType string) {
+		a, err := Page(page, "https://example.com/a", contentType, &Rules{Body: "article"})
+		if err != nil && !errors.Is(err, ErrEmpty) {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		if a == nil {
+			t.Fatal("nil article")
+		}
+		if strings.Contains(a.Text, "\n\n\n") {
+			t.Errorf("text has more than one blank line between paragraphs: %q", a.Text)
+		}
+	})
+}

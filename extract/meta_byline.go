@@ -1,0 +1,160 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// byLabels are the words that open a byline, in the languages of the pages
+// Herald reads, lower case, longest first where one is a prefix of another.
+var byLabels = []string{
+	"written by", "posted by", "reported by", "words by", "text by", "story by", "article by", "published by",
+	"geschrieben von", "ein beitrag von", "ein artikel von", "veröffentlicht von", "verfasst von",
+	"écrit par", "publié par", "escrito por", "publicado por", "scritto da", "pubblicato da", "geschreven door",
+	"autorin:", "autoren:", "autor:", "autora:", "autore:", "author:", "authors:", "auteur:", "auteurs:", "text:", "texto:", "von:", "by:", "reporter:", "redaktion:",
+	"by", "von", "par", "por", "door", "di", "da", "av", "af", "przez", "autor", "autorin", "author",
+}
+
+var (
+	reBylineEmail  = regexp.MustCompile(`\S+@\S+\.\w+`)
+	reBylineHandle = regexp.MustCompile(`(?:^|\s)@\w+`)
+	// "| Updated 10:40", "- Aktualisiert am ...": what follows is not a name.
+	reUpdatedTail = regexp.MustCompile(`(?i)\s*(?:[|·•,–—-]\s*|\s)(?:last\s+)?(?:updated|update|aktualisiert|published|veröffentlicht|posted|publié|mis à jour|actualizado|aggiornato|stand)\b.*$`)
+	// The preposition left behind when a date was cut off: "John Smith on".
+	reDanglingWord = regexp.MustCompile(`(?i)\s+(?:am|on|le|el|il|op|em|den|at|um|,)\s*$`)
+	reBylineSpace  = regexp.MustCompile(`\s+`)
+	// A photo or image credit line is not the article's byline.
+	reCredit = regexp.MustCompile(`(?i)\b(?:photo|foto|bild|image|picture|illustration|grafik|video|quelle|source)s?\b`)
+)
+
+// bylineLine reports whether line is a byline such as "By KH디지털2" or "Von
+// Hans Müller | 24.06.2015" and returns the name. Ordinary prose and lines that
+// are not introduced by a by-word give ok false.
+func bylineLine(line string) (string, bool) {
+	line = strings.TrimSpace(reBylineSpace.ReplaceAllString(line, " "))
+	if line == "" || utf8.RuneCountInString(line) > 150 {
+		return "", false
+	}
+	rest, ok := cutByLabel(line)
+	if !ok {
+		return "", false
+	}
+	// "By the way, ..." and "von der Leyen sagte ..." are prose: a name
+	// begins with a capital (scripts without case have none to check).
+	r, _ := utf8.DecodeRuneInString(rest)
+	if unicode.IsLower(r) {
+		return "", false
+	}
+	name := cleanByline(rest)
+	if name == "" {
+		return "", false
+	}
+	return name, true
+}
+
+// cutByLabel removes a leading by-word ("By", "Von", "Author:") and
+// reports whether there was one.
+func cutByLabel(s string) (string, bool) {
+	lower := strings.ToLower(s)
+	for _, l := range byLabels {
+		if !strings.HasPrefix(lower, l) {
+			continue
+		}
+		rest := s[len(l):]
+		if !strings.HasSuffix(l, ":") {
+			// The label is a word of its own: "Byrne" is a name, "By:" or "By " a label.
+			r, _ := utf8.DecodeRuneInString(rest)
+			if r != ' ' && r != ':' && r != '\u00a0' {
+				continue
+			}
+		}
+		rest = strings.TrimLeft(rest, " :\u00a0")
+		return rest, rest != ""
+	}
+	return s, false
+}
+
+// isByLabel reports whether s is only a label, as an "Autor" heading above
+// the name.
+func isByLabel(s string) bool {
+	s = strings.ToLower(strings.TrimRight(s, ": "))
+	for _, l := range byLabels {
+		if strings.TrimRight(l, ":") == s {
+			return true
+		}
+	}
+	return false
+}
+
+// cleanByline turns the text of a byline element or value into names: labels,
+// trailing dates, "| Updated ..." tails, e-mail addresses and handles go; an
+// empty string means it was not a plausible name.
+func cleanByline(s string) string {
+	s = strings.TrimSpace(reBylineSpace.ReplaceAllString(s, " "))
+	s, _ = cutByLabel(s)
+	if m, ok := findDate(s, nil); ok {
+		s = s[:m.start]
+	}
+	s = reUpdatedTail.ReplaceAllString(s, "")
+	s = reDanglingWord.ReplaceAllString(s, "")
+	s = reBylineEmail.ReplaceAllString(s, "")
+	s = reBylineHandle.ReplaceAllString(s, "")
+	s = strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r) && r != '.' && r != ')' || unicode.IsSymbol(r)
+	})
+	s = strings.TrimSpace(strings.TrimSuffix(s, " and"))
+	if isByLabel(s) || !plausibleName(s) {
+		return ""
+	}
+	return s
+}
+
+// plausibleName rejects what is not a person's or agency's name: URLs,
+// sentences, long texts, digits-only strings.
+func plausibleName(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 2 || n > 100 {
+		return false
+	}
+	if strings.Contains(s, "://") || strings.HasPrefix(strings.ToLower(s), "www.") || strings.Contains(s, "/") && !strings.Contains(s, " / ") {
+		return false
+	}
+	if strings.ContainsAny(s, "{}<>=|") || reCredit.MatchString(s) {
+		return false
+	}
+	words := strings.Fields(s)
+	if len(words) > 12 {
+		return false
+	}
+	letters := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	if letters < 2 {
+		return false
+	}
+	// A sentence ends with a full stop after a word; an initial ("Jr.", "J.") is fine.
+	if strings.HasSuffix(s, ".") && utf8.RuneCountInString(words[len(words)-1]) > 3 {
+		return false
+	}
+	return true
+}
+
+// joinNames joins several names, once each, with ", ".
+func joinNames(names []string) string {
+	var out []string
+	seen := make(map[string]bool)
+	for _, n := range names {
+		k := strings.ToLower(n)
+		if n == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, n)
+	}
+	return strings.Join(out, ", ")
+}

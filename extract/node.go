@@ -1,0 +1,241 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Namespace == "" && a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Namespace == "" && a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func setAttr(n *html.Node, key, val string) {
+	for i, a := range n.Attr {
+		if a.Namespace == "" && a.Key == key {
+			n.Attr[i].Val = val
+			return
+		}
+	}
+	n.Attr = append(n.Attr, html.Attribute{Key: key, Val: val})
+}
+
+func detach(n *html.Node) {
+	if n.Parent != nil {
+		n.Parent.RemoveChild(n)
+	}
+}
+
+func isElem(n *html.Node, a atom.Atom) bool {
+	return n != nil && n.Type == html.ElementNode && n.DataAtom == a
+}
+
+// elements returns the element nodes under root (root included) in document
+// order. Collecting first lets callers detach nodes while iterating.
+func elements(root *html.Node) []*html.Node {
+	var out []*html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			out = append(out, n)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
+}
+
+func hasAncestor(n *html.Node, a atom.Atom) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if isElem(p, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// contains reports whether n is a or one of a's descendants.
+func contains(a, n *html.Node) bool {
+	for ; n != nil; n = n.Parent {
+		if n == a {
+			return true
+		}
+	}
+	return false
+}
+
+// textStats are the sizes scoring and cleaning compare, in runes with runs of
+// white space counted once.
+type textStats struct {
+	text   int // all text
+	link   int // text inside links
+	commas int
+}
+
+func (s textStats) linkDensity() float64 {
+	if s.text == 0 {
+		return 0
+	}
+	return float64(s.link) / float64(s.text)
+}
+
+func measure(n *html.Node) textStats {
+	var s textStats
+	measureInto(n, &s, false)
+	return s
+}
+
+func measureInto(n *html.Node, s *textStats, inLink bool) {
+	switch n.Type {
+	case html.TextNode:
+		k, c := countText(n.Data)
+		s.text += k
+		s.commas += c
+		if inLink {
+			s.link += k
+		}
+		return
+	case html.ElementNode:
+		if n.DataAtom == atom.A && !inLink {
+			// In-page anchors (footnotes, "jump to") are weaker evidence of
+			// navigation than links that leave the page.
+			inLink = !strings.HasPrefix(attr(n, "href"), "#")
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		measureInto(c, s, inLink)
+	}
+}
+
+// countText returns the length of s in runes with each run of white space
+// counted as one, and the number of commas (Latin and CJK) in it.
+func countText(s string) (n, commas int) {
+	space := true
+	for _, r := range s {
+		if isSpace(r) {
+			if !space {
+				n++
+			}
+			space = true
+			continue
+		}
+		space = false
+		n++
+		switch r {
+		case ',', '，', '、', '،':
+			commas++
+		}
+	}
+	return n, commas
+}
+
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\f' || r == '\v'
+	}
+	return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff'
+}
+
+// collapse folds every run of white space to one space and trims the ends.
+// A no-break space is kept inside the text: it is the author's choice (a
+// space that must not break, as before "(Yonhap)"), not layout.
+func collapse(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff' || r == '\u00ad' {
+			continue
+		}
+		if r != '\u00a0' && isSpace(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return strings.Trim(b.String(), " \u00a0")
+}
+
+// textOf is the collapsed text of n.
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+			b.WriteByte(' ')
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return collapse(b.String())
+}
+
+// tokens splits class and id values into lower-case words: at anything not a
+// letter or digit, at camelCase humps and between letters and digits, so that
+// "shareButtons", "share_box" and "ad300" all yield their words while
+// "header", "shadow" and "download" stay whole.
+func tokens(s string, out []string) []string {
+	start := -1
+	var prev rune
+	flush := func(end int) {
+		if start >= 0 && end > start {
+			out = append(out, strings.ToLower(s[start:end]))
+		}
+		start = -1
+	}
+	for i, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			flush(i)
+			prev = 0
+			continue
+		}
+		if start >= 0 && boundary(prev, r) {
+			flush(i)
+		}
+		if start < 0 {
+			start = i
+		}
+		prev = r
+	}
+	flush(len(s))
+	return out
+}
+
+func boundary(prev, r rune) bool {
+	switch {
+	case unicode.IsLower(prev) && unicode.IsUpper(r):
+		return true
+	case unicode.IsLetter(prev) && unicode.IsDigit(r), unicode.IsDigit(prev) && unicode.IsLetter(r):
+		return true
+	}
+	return false
+}
+
+func runeLen(s string) int { return utf8.RuneCountInString(s) }

@@ -1,0 +1,210 @@
+package extract
+
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+var blockTags = map[atom.Atom]bool{
+	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true, atom.Body: true,
+	atom.Center: true, atom.Dd: true, atom.Details: true, atom.Dialog: true, atom.Dir: true,
+	atom.Div: true, atom.Dl: true, atom.Dt: true, atom.Fieldset: true, atom.Figcaption: true,
+	atom.Figure: true, atom.Footer: true, atom.Form: true, atom.H1: true, atom.H2: true, atom.H3: true,
+	atom.H4: true, atom.H5: true, atom.H6: true, atom.Header: true, atom.Hgroup: true, atom.Hr: true,
+	atom.Html: true, atom.Li: true, atom.Main: true, atom.Menu: true, atom.Nav: true, atom.Ol: true,
+	atom.P: true, atom.Pre: true, atom.Section: true, atom.Summary: true, atom.Table: true,
+	atom.Tbody: true, atom.Thead: true, atom.Tfoot: true, atom.Tr: true, atom.Ul: true,
+	atom.Caption: true, atom.Legend: true, atom.Picture: false,
+}
+
+func isBlock(a atom.Atom) bool { return blockTags[a] }
+
+func isHeading(a atom.Atom) bool {
+	switch a {
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		return true
+	}
+	return false
+}
+
+// para is one paragraph of the text and where it came from, so that a
+// paragraph dropped from the text can be dropped from the HTML too.
+type para struct {
+	text    string
+	block   *html.Node   // the block element whose inline content this is
+	nodes   []*html.Node // the block's children that make up the paragraph
+	heading bool
+}
+
+// paragraphs splits the content into paragraphs: one per block element (or
+// per table row), and one per run of text between <br>s, so that text laid
+// out with <br><br> instead of <p> still comes out as paragraphs.
+func paragraphs(roots []*html.Node) []para {
+	w := &paraWriter{}
+	for _, r := range roots {
+		w.block(r)
+	}
+	return w.out
+}
+
+type paraWriter struct {
+	out   []para
+	cur   strings.Builder
+	blk   *html.Node
+	nodes []*html.Node
+}
+
+func (w *paraWriter) flush() {
+	t := collapse(w.cur.String())
+	if t != "" {
+		w.out = append(w.out, para{text: t, block: w.blk, nodes: w.nodes, heading: isHeading(w.blk.DataAtom)})
+	}
+	w.cur.Reset()
+	w.nodes = nil
+}
+
+func (w *paraWriter) block(n *html.Node) {
+	if n.Type != html.ElementNode {
+		w.inline(n, n)
+		return
+	}
+	if n.DataAtom == atom.Pre {
+		w.flush()
+		w.pre(n)
+		return
+	}
+	outer := w.blk
+	w.flush()
+	w.blk = n
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.child(c)
+	}
+	w.flush()
+	w.blk = outer
+}
+
+// child handles a direct child of the current block.
+func (w *paraWriter) child(c *html.Node) {
+	switch {
+	case c.Type == html.ElementNode && isBlock(c.DataAtom):
+		w.block(c)
+	case isElem(c, atom.Br):
+		w.flush()
+	default:
+		w.nodes = append(w.nodes, c)
+		w.inline(c, c)
+	}
+}
+
+func (w *paraWriter) inline(n, top *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		w.cur.WriteString(n.Data)
+		return
+	case html.ElementNode:
+	default:
+		return
+	}
+	switch {
+	case n.DataAtom == atom.Br:
+		w.flush()
+		return
+	case n.DataAtom == atom.Td || n.DataAtom == atom.Th:
+		w.cur.WriteByte(' ')
+	case n.DataAtom == atom.Img:
+		return
+	case isBlock(n.DataAtom):
+		// A block inside an inline element (<a><div>..</div></a>) still
+		// makes its own paragraph; its nodes are not tracked.
+		w.block(n)
+		return
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.inline(c, top)
+	}
+	if n.DataAtom == atom.Td || n.DataAtom == atom.Th {
+		w.cur.WriteByte(' ')
+	}
+}
+
+// pre keeps a preformatted block's lines, without blank ones, so that code
+// stays readable and paragraphs stay separated by exactly one blank line.
+func (w *paraWriter) pre(n *html.Node) {
+	raw := rawText(n)
+	var lines []string
+	for _, l := range strings.Split(raw, "\n") {
+		l = strings.TrimRight(strings.ReplaceAll(l, "\u00a0", " "), " \t\r")
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) > 0 {
+		w.out = append(w.out, para{text: strings.Join(lines, "\n"), block: n, nodes: []*html.Node{n}})
+	}
+}
+
+func rawText(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		switch {
+		case n.Type == html.TextNode:
+			b.WriteString(n.Data)
+		case isElem(n, atom.Br):
+			b.WriteByte('\n')
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+func joinParas(ps []para) string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(p.text)
+	}
+	return b.String()
+}
+
+// dropPara removes a paragraph's nodes from the tree: the whole block when
+// the paragraph is all of it, else its own inline nodes and the <br> after.
+func dropPara(p para, ps []para) {
+	if p.block == nil {
+		return
+	}
+	if p.block.DataAtom == atom.Pre || soleParagraph(p, ps) {
+		if p.block.Parent != nil && p.block.DataAtom != atom.Body && p.block.DataAtom != atom.Html {
+			detach(p.block)
+		}
+		return
+	}
+	for _, n := range p.nodes {
+		next := n.NextSibling
+		detach(n)
+		for next != nil && next.Type == html.TextNode && strings.TrimSpace(next.Data) == "" {
+			next = next.NextSibling
+		}
+		if isElem(next, atom.Br) {
+			detach(next)
+		}
+	}
+}
+
+// soleParagraph reports whether p is the only paragraph from its block and
+// from the blocks inside it.
+func soleParagraph(p para, ps []para) bool {
+	for _, q := range ps {
+		if q.block != p.block && contains(p.block, q.block) || q.block == p.block && q.text != p.text {
+			return false
+		}
+	}
+	return true
+}
