@@ -1,0 +1,207 @@
+package poll
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"herald"
+	"herald/archive"
+	"herald/extract"
+	"herald/fetch"
+)
+
+// items turns a parsed document into archive items. Entries the archive
+// already has are passed on too (so changed feed content is noticed, and an
+// article found under another feed gains this one as a source), but only
+// new entries of a full-text feed get their page fetched.
+func (p *Poller) items(ctx context.Context, f Feed, state herald.FeedState, doc *herald.Document, seen time.Time) ([]archive.Item, PageStats, error) {
+	var stats PageStats
+	refs := make([]archive.EntryRef, len(doc.Entries))
+	for i, e := range doc.Entries {
+		refs[i] = archive.EntryRef{Key: e.Key, URL: e.Link}
+	}
+	known, err := p.Store.Known(f.Name, refs)
+	if err != nil {
+		return nil, stats, fmt.Errorf("archive %s: %w", f.Name, err)
+	}
+	items := make([]archive.Item, 0, len(doc.Entries))
+	var fresh []int
+	for i, e := range doc.Entries {
+		if known[i] == archive.SeenInFeed && f.FullText {
+			// The stored article has the page's text; the feed's teaser
+			// would look like a change. Re-extraction is `herald reextract`.
+			continue
+		}
+		items = append(items, archive.Item{Article: fromEntry(f, state, doc, e, seen)})
+		if known[i] == archive.Unseen && f.FullText && e.Link != "" {
+			fresh = append(fresh, len(items)-1)
+		}
+	}
+	if len(fresh) > 0 {
+		stats = p.fullText(ctx, f, items, fresh)
+	}
+	return items, stats, nil
+}
+
+// fromEntry builds an article from the feed's own fields.
+func fromEntry(f Feed, state herald.FeedState, doc *herald.Document, e herald.Entry, seen time.Time) herald.Article {
+	body := e.Content
+	if body == "" {
+		body = e.Summary
+	}
+	text, html := extract.Fragment(body, e.Link)
+	if text == "" {
+		text = e.Summary
+	}
+	key := e.Key
+	if key == e.GUID {
+		key = ""
+	}
+	return herald.Article{
+		URL:       herald.CanonicalURL(e.Link),
+		Title:     e.Title,
+		Byline:    e.Byline,
+		Published: e.Published,
+		Updated:   e.Updated,
+		Fetched:   seen,
+		Lang:      doc.Language,
+		SiteName:  doc.Title,
+		Summary:   e.Summary,
+		Text:      text,
+		HTML:      html,
+		Image:     e.Image,
+		Tags:      append([]string(nil), f.Tags...),
+		Sources: []herald.Source{{
+			Feed: f.Name, FeedURL: state.URL, GUID: e.GUID, Key: key, Link: e.Link, Seen: seen,
+		}},
+		ContentHash: herald.ContentHash(text),
+		ExtractedBy: herald.ExtractedByFeed,
+	}
+}
+
+// fullText fetches and extracts the pages of items[fresh], a few at a time.
+func (p *Poller) fullText(ctx context.Context, f Feed, items []archive.Item, fresh []int) PageStats {
+	stats := PageStats{RuleMissed: map[string]int{}}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, p.PageConcurrency))
+	allowPrivate := f.AllowPrivate || privateHost(f.URL)
+	for _, i := range fresh {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(it *archive.Item) {
+			defer func() { <-sem; wg.Done() }()
+			missed, err := p.page(ctx, f, it, allowPrivate)
+			mu.Lock()
+			defer mu.Unlock()
+			stats.Fetched++
+			if missed != "" {
+				stats.RuleMissed[missed]++
+			}
+			if err != nil {
+				stats.Failed++
+				it.Article.ExtractError = oneLine(err.Error(), 200)
+				stats.Reasons = append(stats.Reasons, it.Article.Sources[0].Link+": "+it.Article.ExtractError)
+			}
+		}(&items[i])
+	}
+	wg.Wait()
+	return stats
+}
+
+// page fetches one article page and, when extraction gives something
+// better than the feed, puts it into the item. It returns the site rule
+// whose body selector missed, if any.
+func (p *Poller) page(ctx context.Context, f Feed, it *archive.Item, allowPrivate bool) (missed string, err error) {
+	a := &it.Article
+	link := a.Sources[0].Link
+	resp, err := p.Get.Get(ctx, fetch.Request{
+		URL: link, UserAgent: f.UserAgent, Timeout: f.Timeout, MaxBody: f.MaxBody,
+		Accept:      "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+		DenyPrivate: !allowPrivate,
+	})
+	if err != nil {
+		return "", err
+	}
+	if !isHTML(resp.ContentType, resp.Body) {
+		return "", fmt.Errorf("page is not HTML (%s)", resp.ContentType)
+	}
+	it.Page = &archive.Page{URL: resp.URL, ContentType: resp.ContentType, Fetched: p.now(), Body: resp.Body}
+	var rules *extract.Rules
+	var site string
+	if p.Rules != nil {
+		if u, perr := url.Parse(resp.URL); perr == nil {
+			rules, site = p.Rules(u.Hostname())
+		}
+	}
+	got, err := extract.Page(resp.Body, resp.URL, resp.ContentType, rules)
+	if got != nil && got.RuleMissed {
+		missed = site
+	}
+	if err != nil {
+		return missed, fmt.Errorf("extract: %w", err)
+	}
+	if len(herald.NormalizeText(got.Text)) < len(herald.NormalizeText(a.Summary)) {
+		return missed, fmt.Errorf("extracted text is shorter than the feed's summary")
+	}
+	Merge(a, got)
+	return missed, nil
+}
+
+// Merge puts an extracted page into an article built from a feed entry. The
+// feed's fields fill gaps and win where the page says nothing better: its
+// title (without the page's " - Site" tail) and its dated, zoned time.
+func Merge(a *herald.Article, got *extract.Article) {
+	a.Text, a.HTML = got.Text, got.HTML
+	a.ContentHash = herald.ContentHash(got.Text)
+	a.ExtractedBy = got.Method
+	if a.Title == "" {
+		a.Title = got.Title
+	}
+	if got.Byline != "" {
+		a.Byline = got.Byline
+	}
+	if a.Published.IsZero() {
+		a.Published = got.Published
+	}
+	if got.Lang != "" {
+		a.Lang = got.Lang
+	}
+	if got.SiteName != "" {
+		a.SiteName = got.SiteName
+	}
+	if a.Image == "" {
+		a.Image = got.Image
+	}
+	if got.CanonicalURL != "" && sameSite(got.CanonicalURL, a.URL) {
+		a.URL = herald.CanonicalURL(got.CanonicalURL)
+	}
+}
+
+// sameSite guards against a page that claims another site's URL as its
+// canonical one: only a canonical URL on the same site is believed.
+func sameSite(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return fetch.Site(ua.Host) == fetch.Site(ub.Host)
+}
+
+func isHTML(contentType string, body []byte) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	switch mt {
+	case "text/html", "application/xhtml+xml":
+		return true
+	case "", "text/plain", "application/octet-stream":
+		head := strings.ToLower(string(body[:min(len(body), 512)]))
+		return strings.Contains(head, "<html") || strings.Contains(head, "<!doctype html") || strings.Contains(head, "<body") || strings.Contains(head, "<p")
+	}
+	return false
+}
