@@ -1,0 +1,102 @@
+package serve
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"unicode/utf8"
+
+	"herald/archive"
+)
+
+// Limits of the query parameters.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+	maxParamLen  = 512
+)
+
+// feedQuery is a request's query, checked. Its zero value is not valid; use
+// parseQuery.
+type feedQuery struct {
+	Tag, Feed, Before string
+	Limit             int
+}
+
+// parseQuery reads tag, feed, limit and before; other parameters are
+// ignored. Bad values are errors for a 400 answer.
+func parseQuery(v url.Values) (feedQuery, error) {
+	q := feedQuery{Limit: DefaultLimit}
+	for name, dst := range map[string]*string{"tag": &q.Tag, "feed": &q.Feed, "before": &q.Before} {
+		s, err := single(v, name)
+		if err != nil {
+			return q, err
+		}
+		*dst = s
+	}
+	s, err := single(v, "limit")
+	if err != nil || s == "" {
+		return q, err
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > MaxLimit {
+		return q, fmt.Errorf("limit %q: want a whole number from 1 to %d", s, MaxLimit)
+	}
+	q.Limit = n
+	return q, nil
+}
+
+// single returns a parameter given at most once, short and in UTF-8.
+func single(v url.Values, name string) (string, error) {
+	vals := v[name]
+	switch {
+	case len(vals) == 0:
+		return "", nil
+	case len(vals) > 1:
+		return "", fmt.Errorf("%s given %d times; give it once", name, len(vals))
+	case len(vals[0]) > maxParamLen:
+		return "", fmt.Errorf("%s is longer than %d bytes", name, maxParamLen)
+	case !utf8.ValidString(vals[0]):
+		return "", fmt.Errorf("%s is not UTF-8", name)
+	}
+	return vals[0], nil
+}
+
+// filters are the parameters that choose which feed this is, as opposed to
+// which page of it.
+func (q feedQuery) filters() url.Values {
+	v := url.Values{}
+	if q.Feed != "" {
+		v.Set("feed", q.Feed)
+	}
+	if q.Tag != "" {
+		v.Set("tag", q.Tag)
+	}
+	return v
+}
+
+// page is the query string of the page q asks for, normalised (sorted,
+// defaults left out): equal queries give equal strings, for cache keys and
+// links.
+func (q feedQuery) page(before string) string {
+	v := q.filters()
+	if q.Limit != DefaultLimit {
+		v.Set("limit", strconv.Itoa(q.Limit))
+	}
+	if before != "" {
+		v.Set("before", before)
+	}
+	return v.Encode()
+}
+
+func (q feedQuery) archive() archive.Query {
+	return archive.Query{Feed: q.Feed, Tag: q.Tag, Before: q.Before, Limit: q.Limit}
+}
+
+// withQuery joins a path and a query string.
+func withQuery(path, query string) string {
+	if query == "" {
+		return path
+	}
+	return path + "?" + query
+}
