@@ -1,0 +1,20 @@
+package main
+
+import (
+	"context"
+	"fmt"
+)
+
+// cmdCheck validates the config and prints every problem, one per line.
+func cmdCheck(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("check", e)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: ok: %d feeds, %d site rules, archive %s\n", e.configPath, len(cfg.Feeds), len(cfg.Sites), archivePath(e, cfg))
+	return nil
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"herald/extract"
+)
+
+// maxPage is the largest page herald extract reads.
+const maxPage = 8 << 20
+
+// cmdExtract extracts one page's article: herald extract [--url URL]
+// [--fetch URL] [--format text|html|json] [--rules-timezone TZ] [FILE].
+func cmdExtract(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("extract", e)
+	pageURL := fs.String("url", "", "the page's address (resolves links)")
+	fetchURL := fs.String("fetch", "", "download the page from this URL")
+	format := fs.String("format", "text", "output: text, html or json")
+	tzName := fs.String("rules-timezone", "", "time zone for dates the page prints without one (e.g. Asia/Seoul)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *format != "text" && *format != "html" && *format != "json" {
+		return usagef("extract: --format %q: want text, html or json", *format)
+	}
+	if fs.NArg() > 1 {
+		return usagef("extract: more than one FILE given")
+	}
+	if *fetchURL != "" && fs.NArg() > 0 {
+		return usagef("extract: give --fetch or FILE, not both")
+	}
+	rules := &extract.Rules{}
+	if *tzName != "" {
+		loc, err := time.LoadLocation(*tzName)
+		if err != nil {
+			return usagef("extract: --rules-timezone %q: %v", *tzName, err)
+		}
+		rules.Timezone = loc
+	}
+
+	var page []byte
+	var contentType string
+	var err error
+	switch {
+	case *fetchURL != "":
+		var final string
+		page, contentType, final, err = download(ctx, *fetchURL)
+		if *pageURL == "" {
+			*pageURL = final
+		}
+	case fs.NArg() == 0 || fs.Arg(0) == "-":
+		page, err = readLimited(e.stdin, "stdin")
+	default:
+		page, err = readFile(fs.Arg(0))
+	}
+	if err != nil {
+		return err
+	}
+
+	a, err := extract.Page(page, *pageURL, contentType, rules)
+	if err != nil && !errors.Is(err, extract.ErrEmpty) {
+		return fmt.Errorf("extract %s: %w", describe(*pageURL, fs.Arg(0)), err)
+	}
+	if werr := writeArticle(e.stdout, *format, *pageURL, a); werr != nil {
+		return werr
+	}
+	if err != nil {
+		return fmt.Errorf("extract %s: %w", describe(*pageURL, fs.Arg(0)), err)
+	}
+	return nil
+}
+
+func describe(pageURL, file string) string {
+	switch {
+	case pageURL != "":
+		return pageURL
+	case file != "" && file != "-":
+		return file
+	}
+	return "stdin"
+}
+
+// articleJSON is the --format json output: every field of the extraction.
+type articleJSON struct {
+	URL          string `json:"url"`
+	Title        string `json:"title"`
+	Byline       string `json:"byline"`
+	Published    string `json:"published"`
+	Lang         string `json:"lang"`
+	SiteName     string `json:"site_name"`
+	CanonicalURL string `json:"canonical_url"`
+	Image        string `json:"image"`
+	Text         string `json:"text"`
+	HTML         string `json:"html"`
+	ExtractedBy  string `json:"extracted_by"`
+	RuleMissed   bool   `json:"rule_missed,omitempty"`
+	Charset      string `json:"charset"`
+}
+
+func writeArticle(w io.Writer, format, pageURL string, a *extract.Article) error {
+	if a == nil {
+		return nil
+	}
+	switch format {
+	case "text":
+		if a.Text == "" {
+			return nil
+		}
+		_, err := fmt.Fprintln(w, a.Text)
+		return err
+	case "html":
+		if a.HTML == "" {
+			return nil
+		}
+		_, err := fmt.Fprintln(w, a.HTML)
+		return err
+	}
+	out := articleJSON{
+		URL: pageURL, Title: a.Title, Byline: a.Byline, Lang: a.Lang, SiteName: a.SiteName,
+		CanonicalURL: a.CanonicalURL, Image: a.Image, Text: a.Text, HTML: a.HTML,
+		ExtractedBy: a.Method, RuleMissed: a.RuleMissed, Charset: a.Charset,
+	}
+	if !a.Published.IsZero() {
+		out.Published = a.Published.Format(time.RFC3339)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
+
+func readFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readLimited(f, name)
+}
+
+func readLimited(r io.Reader, name string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxPage+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(b) > maxPage {
+		return nil, fmt.Errorf("read %s: larger than %d bytes", name, maxPage)
+	}
+	return b, nil
+}
+
+// download fetches a page with a plain client; it returns the body, its
+// Content-Type and the URL after redirects.
+func download(ctx context.Context, rawURL string) ([]byte, string, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, "", "", usagef("extract: --fetch %q: %v", rawURL, err)
+	}
+	req.Header.Set("User-Agent", "Herald/1.0 (+https://example.org/herald)")
+	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+	client := &http.Client{Timeout: 30 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("fetch %s: %w", rawURL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, "", "", fmt.Errorf("fetch %s: HTTP %s", rawURL, resp.Status)
+	}
+	b, err := readLimited(resp.Body, rawURL)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return b, resp.Header.Get("Content-Type"), resp.Request.URL.String(), nil
+}

@@ -1,0 +1,284 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"herald"
+	"herald/archive"
+	"herald/config"
+	"herald/extract"
+	"herald/fetch"
+	"herald/poll"
+	"herald/schedule"
+	"herald/serve"
+)
+
+// gaugeEvery is how often the scheduler's queue depth and lag go to the
+// metrics.
+const gaugeEvery = 5 * time.Second
+
+// cmdRun is the daemon: it polls feeds as they fall due and serves the
+// archive over HTTP until SIGINT or SIGTERM; SIGHUP reloads feeds.yaml.
+func cmdRun(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("run", e)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("run takes no arguments, got %q", fs.Args())
+	}
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	db, err := openArchive(e, cfg)
+	if err != nil {
+		return err
+	}
+	d := newDaemon(e, cfg, db)
+	defer d.client.CloseIdleConnections()
+	err = d.run(ctx)
+	if cerr := db.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("close archive %s: %w", db.Path(), cerr)
+	}
+	if err == nil {
+		e.log.Info("stopped; archive closed", "archive", db.Path())
+	}
+	return err
+}
+
+// daemon holds what `herald run` wires together. The config is swapped
+// whole on reload; the closures given to the client and the poller read
+// the current one, so that site rules and politeness follow reloads.
+type daemon struct {
+	e       *env
+	cfg     atomic.Pointer[config.Config]
+	db      *archive.DB
+	client  *fetch.Client
+	sched   *schedule.Scheduler
+	metrics *serve.Metrics
+	running atomic.Bool
+}
+
+func newDaemon(e *env, cfg *config.Config, db *archive.DB) *daemon {
+	d := &daemon{e: e, db: db, metrics: serve.NewMetrics()}
+	d.cfg.Store(cfg)
+	d.client = fetch.New(fetch.Options{
+		UserAgent:   cfg.Defaults.UserAgent,
+		Timeout:     cfg.Defaults.Timeout,
+		MaxBody:     cfg.Defaults.MaxBody,
+		Concurrency: cfg.Concurrency,
+		Limits:      func(site string) fetch.SiteLimit { return siteLimit(d.cfg.Load(), site) },
+	})
+	p := &poll.Poller{
+		Get: d.client, Store: db, PageConcurrency: 4,
+		Rules:  func(host string) (*extract.Rules, string) { return siteRules(d.cfg.Load())(host) },
+		Jitter: func(n time.Duration) time.Duration { return time.Duration(rand.Int64N(int64(n))) },
+	}
+	d.sched = schedule.New(observed{p, d}, schedule.Options{
+		States:          db.FeedStates,
+		SiteConcurrency: func(site string) int { return siteLimit(d.cfg.Load(), site).Concurrency },
+		Concurrency:     cfg.Concurrency,
+		OnOutcome:       d.logOutcome,
+	})
+	return d
+}
+
+// run serves and schedules until ctx ends, reloading the config on SIGHUP.
+// The listener is opened first, so that a taken address fails at once.
+func (d *daemon) run(ctx context.Context) error {
+	cfg := d.cfg.Load()
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	srv := serve.New(d.db, serve.Options{
+		Metrics: d.metrics,
+		Healthy: d.healthy,
+		OnError: func(r *http.Request, err error) { d.e.log.Error("http", "path", r.URL.Path, "err", err) },
+	})
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- serve.Serve(ctx, ln, srv.Handler()) }()
+	scheduled := make(chan error, 1)
+	d.sched.SetFeeds(pollFeeds(cfg))
+	d.running.Store(true)
+	go func() { scheduled <- d.sched.Run(ctx); d.running.Store(false) }()
+	d.e.log.Info("running", "listen", "http://"+ln.Addr().String(), "feeds", len(cfg.Feeds), "archive", d.db.Path())
+
+	gauges := time.NewTicker(gaugeEvery)
+	defer gauges.Stop()
+	var failure error
+	serving := true
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case <-hup:
+			d.reload()
+		case <-gauges.C:
+			d.metrics.SetQueue(d.sched.QueueDepth())
+			d.metrics.SetLag(d.sched.Lag())
+		case err := <-served:
+			failure, serving = err, false
+			break loop
+		case err := <-scheduled:
+			failure = fmt.Errorf("scheduler: %w", err)
+			scheduled <- nil // for the wait below
+			break loop
+		}
+	}
+	d.e.log.Info("stopping: canceling polls in flight")
+	stop()
+	if err := <-scheduled; err != nil && failure == nil {
+		failure = fmt.Errorf("scheduler: %w", err)
+	}
+	if serving {
+		if err := <-served; err != nil && failure == nil {
+			failure = err
+		}
+	}
+	return failure
+}
+
+func (d *daemon) healthy() error {
+	if !d.running.Load() {
+		return errors.New("scheduler not running")
+	}
+	return nil
+}
+
+// reload reads feeds.yaml again. A bad file is logged with all its errors
+// and the running config kept; settings that cannot change while running
+// are logged as such.
+func (d *daemon) reload() {
+	old := d.cfg.Load()
+	cfg, err := config.Load(d.e.configPath)
+	if err != nil {
+		d.e.log.Error("config reload rejected; keeping the running config", "config", d.e.configPath,
+			"errors", strings.Split(err.Error(), "\n"))
+		return
+	}
+	for _, c := range []struct{ key, was, now string }{
+		{"listen", old.Listen, cfg.Listen},
+		{"archive", old.Archive, cfg.Archive},
+		{"concurrency", fmt.Sprint(old.Concurrency), fmt.Sprint(cfg.Concurrency)},
+	} {
+		if c.was != c.now && (c.key != "archive" || d.e.dbPath == "") {
+			d.e.log.Warn("config change needs a restart", "key", c.key, "running", c.was, "new", c.now)
+		}
+	}
+	cfg.Listen, cfg.Archive, cfg.Concurrency = old.Listen, old.Archive, old.Concurrency
+	d.cfg.Store(cfg)
+	d.sched.SetFeeds(pollFeeds(cfg))
+	added, removed := feedNamesDiff(old, cfg)
+	d.e.log.Info("config reloaded", "feeds", len(cfg.Feeds), "added", added, "removed", removed)
+}
+
+func feedNamesDiff(old, cfg *config.Config) (added, removed []string) {
+	names := func(c *config.Config) []string {
+		var ns []string
+		for _, f := range c.Feeds {
+			ns = append(ns, f.Name)
+		}
+		return ns
+	}
+	was, now := names(old), names(cfg)
+	for _, n := range now {
+		if !slices.Contains(was, n) {
+			added = append(added, n)
+		}
+	}
+	for _, n := range was {
+		if !slices.Contains(now, n) {
+			removed = append(removed, n)
+		}
+	}
+	return added, removed
+}
+
+// logOutcome logs a poll: quietly when nothing happened, at warning level
+// when it failed or the feed is gone (once: gone feeds are not polled
+// again).
+func (d *daemon) logOutcome(o poll.Outcome) {
+	log := d.e.log.With("feed", o.Feed.Name)
+	switch {
+	case o.Skipped != "":
+		log.Warn("not polled", "url", o.Feed.URL, "reason", o.Skipped)
+	case o.State.Outcome == herald.OutcomeGone:
+		log.Warn("feed gone (HTTP 410): no longer polled; remove it from the config", "url", o.Feed.URL)
+	case errors.Is(o.Err, context.Canceled):
+		log.Debug("poll canceled")
+	case o.Err != nil:
+		log.Warn("poll failed", "url", o.State.URL, "kind", o.State.ErrorKind, "failures", o.State.ErrorCount,
+			"err", o.Err, "next", o.State.NextPoll.Format(time.RFC3339))
+	case o.NotModified:
+		log.Debug("not modified", "next", o.State.NextPoll.Format(time.RFC3339))
+	default:
+		lvl := slog.LevelDebug
+		if o.Result.New+o.Result.Updated > 0 {
+			lvl = slog.LevelInfo
+		}
+		log.Log(context.Background(), lvl, "polled", "new", o.Result.New, "updated", o.Result.Updated,
+			"duplicate", o.Result.Duplicate, "pages", o.Pages.Fetched, "pages_failed", o.Pages.Failed,
+			"next", o.State.NextPoll.Format(time.RFC3339))
+	}
+	if o.State.URL != "" && o.State.URL != o.Feed.URL && o.Err == nil {
+		log.Info("feed moved (permanent redirect); polling the new address", "config_url", o.Feed.URL, "url", o.State.URL)
+	}
+}
+
+// observed is the poller with metrics around each poll.
+type observed struct {
+	p *poll.Poller
+	d *daemon
+}
+
+func (ob observed) Poll(ctx context.Context, f poll.Feed) poll.Outcome {
+	start := time.Now()
+	o := ob.p.Poll(ctx, f)
+	if o.Skipped != "" {
+		return o
+	}
+	m := ob.d.metrics
+	site := f.URL
+	if u, err := url.Parse(f.URL); err == nil {
+		site = fetch.Site(u.Host)
+	}
+	outcome := o.State.Outcome
+	if outcome == "" {
+		outcome = herald.OutcomeFailed
+	}
+	kind := ""
+	if o.Err != nil {
+		kind = o.State.ErrorKind
+	}
+	m.ObservePoll(f.Name, site, outcome, kind, time.Since(start), o.Bytes)
+	m.ObserveArticles(f.Name, o.Result.New, o.Result.Updated, o.Result.Duplicate)
+	for rule, n := range o.Pages.RuleMissed {
+		for range n {
+			m.ObserveExtraction(rule, "rule-missed")
+		}
+	}
+	return o
+}

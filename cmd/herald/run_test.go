@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"herald/archive"
+)
+
+// rssServer serves RSS feeds whose items the test can add to.
+type rssServer struct {
+	mu    sync.Mutex
+	items map[string][]string // feed path -> item titles, oldest first
+}
+
+func (s *rssServer) add(path, title string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.items[path] = append(s.items[path], title)
+}
+
+func (s *rssServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	titles, ok := s.items[r.URL.Path]
+	s.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Test ` + r.URL.Path + `</title><link>http://example.org/</link>`)
+	base := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	for i := len(titles) - 1; i >= 0; i-- {
+		slug := strings.ReplaceAll(strings.ToLower(titles[i]), " ", "-")
+		fmt.Fprintf(&b, `<item><title>%s</title><link>http://example.org%s/%s</link><guid>%s%s</guid><pubDate>%s</pubDate><description>%s, the whole story.</description></item>`,
+			titles[i], r.URL.Path, slug, r.URL.Path, slug, base.Add(time.Duration(i)*time.Hour).Format(time.RFC1123Z), titles[i])
+	}
+	b.WriteString(`</channel></rss>`)
+	w.Header().Set("Content-Type", "application/rss+xml")
+	io.WriteString(w, b.String())
+}
+
+// syncBuffer collects the daemon's log.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func writeConfig(t *testing.T, path, listen string, feedURLs map[string]string) {
+	t.Helper()
+	var feeds strings.Builder
+	for _, name := range []string{"alpha", "beta", "broken"} {
+		if u, ok := feedURLs[name]; ok {
+			fmt.Fprintf(&feeds, "  - url: %s\n    name: %s\n", u, name)
+		}
+	}
+	cfg := fmt.Sprintf(`archive: herald.db
+listen: %s
+defaults:
+  interval: 1s
+  min_interval: 1s
+  max_interval: 2s
+  full_text: false
+feeds:
+%ssites:
+  127.0.0.1:
+    site_concurrency: 8
+    site_gap: 0s
+`, listen, feeds.String())
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunDaemon starts `herald run` as a process against httptest feeds.
+func TestRunDaemon(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the daemon: skipped in -short mode")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "herald")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	feeds := &rssServer{items: map[string][]string{}}
+	feeds.add("/alpha", "Alpha one")
+	feeds.add("/alpha", "Alpha two")
+	feeds.add("/alpha", "Alpha three")
+	feeds.add("/beta", "Beta one")
+	ts := httptest.NewServer(feeds)
+	defer ts.Close()
+
+	listen := freePort(t)
+	cfgPath := filepath.Join(dir, "feeds.yaml")
+	writeConfig(t, cfgPath, listen, map[string]string{"alpha": ts.URL + "/alpha"})
+
+	var logs syncBuffer
+	cmd := exec.Command(bin, "-c", cfgPath, "run")
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-exited
+		}
+		if t.Failed() || os.Getenv("HERALD_TEST_LOG") != "" {
+			t.Logf("daemon log:\n%s", logs.String())
+		}
+	}()
+	base := "http://" + listen
+
+	// Polled at once: the feed's entries appear in the merged feed.
+	waitFor(t, "the first poll's entries in /feed.atom", func() bool {
+		return strings.Contains(get(t, base+"/feed.atom", nil).body, "Alpha three")
+	})
+	if r := get(t, base+"/healthz", nil); r.status != http.StatusOK {
+		t.Errorf("/healthz: %d %s", r.status, r.body)
+	}
+
+	// A new entry appears after the next poll.
+	feeds.add("/alpha", "Alpha four")
+	waitFor(t, "a new entry in /feed.atom", func() bool {
+		return strings.Contains(get(t, base+"/feed.atom", nil).body, "Alpha four")
+	})
+
+	// Unchanged, the merged feed answers 304 to a conditional request,
+	// though the daemon keeps polling (every second or two).
+	first := get(t, base+"/feed.atom", nil)
+	etag := first.header.Get("ETag")
+	if etag == "" {
+		t.Fatalf("no ETag on /feed.atom")
+	}
+	time.Sleep(2500 * time.Millisecond)
+	if r := get(t, base+"/feed.atom", map[string]string{"If-None-Match": etag}); r.status != http.StatusNotModified {
+		t.Errorf("conditional GET of an unchanged feed: %d, want 304", r.status)
+	}
+
+	// SIGHUP with a broken config: rejected, the daemon runs on.
+	if err := os.WriteFile(cfgPath, []byte("feeds:\n  - url: not a url\n    nmae: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, "the broken config to be rejected in the log", func() bool {
+		return strings.Contains(logs.String(), "config reload rejected")
+	})
+	if r := get(t, base+"/healthz", nil); r.status != http.StatusOK {
+		t.Errorf("/healthz after a rejected reload: %d", r.status)
+	}
+
+	// SIGHUP adds a feed: its entries appear.
+	writeConfig(t, cfgPath, listen, map[string]string{"alpha": ts.URL + "/alpha", "beta": ts.URL + "/beta"})
+	cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, "the added feed's entry in /feed.atom", func() bool {
+		return strings.Contains(get(t, base+"/feed.atom", nil).body, "Beta one")
+	})
+
+	// SIGTERM: exit 0 within 5 seconds.
+	stopAt := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v", err)
+		}
+		if d := time.Since(stopAt); d > 5*time.Second {
+			t.Errorf("took %v to stop", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("still running 5s after SIGTERM")
+	}
+
+	// The archive opens clean and holds both feeds.
+	dbPath := filepath.Join(dir, "herald.db")
+	checkBolt(t, dbPath)
+	db, err := archive.Open(dbPath, archive.Options{})
+	if err != nil {
+		t.Fatalf("archive after stop: %v", err)
+	}
+	defer db.Close()
+	states, err := db.FeedStates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	polled := map[string]bool{}
+	for _, s := range states {
+		polled[s.Name] = !s.LastPoll.IsZero() && !s.NextPoll.IsZero()
+	}
+	if !polled["alpha"] || !polled["beta"] {
+		t.Errorf("stored feed states: %+v; want alpha and beta polled with a next poll", states)
+	}
+}
+
+// checkBolt runs bbolt's consistency check over the file.
+func checkBolt(t *testing.T, path string) {
+	t.Helper()
+	b, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatalf("bbolt open: %v", err)
+	}
+	defer b.Close()
+	err = b.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		t.Errorf("bbolt check: %v", err)
+	}
+}
+
+func TestRunArchiveLocked(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "feeds.yaml")
+	writeConfig(t, cfgPath, freePort(t), map[string]string{"alpha": "http://127.0.0.1:1/alpha"})
+	db, err := archive.Open(filepath.Join(dir, "herald.db"), archive.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var stderr bytes.Buffer
+	code := run(t.Context(), []string{"-c", cfgPath, "run"}, nil, io.Discard, &stderr)
+	if code != exitFailure || !strings.Contains(stderr.String(), "locked") {
+		t.Errorf("run with the archive held: exit %d, stderr %q; want 1 and a clear message", code, stderr.String())
+	}
+}
+
+func TestRunBadUsage(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "feeds.yaml")
+	writeConfig(t, cfgPath, freePort(t), map[string]string{"alpha": "http://127.0.0.1:1/alpha"})
+	var stderr bytes.Buffer
+	if code := run(t.Context(), []string{"-c", cfgPath, "run", "extra"}, nil, io.Discard, &stderr); code != exitUsage {
+		t.Errorf("run with an argument: exit %d, want %d", code, exitUsage)
+	}
+	if err := os.WriteFile(cfgPath, []byte("feeds: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := run(t.Context(), []string{"-c", cfgPath, "run"}, nil, io.Discard, &stderr); code != exitUsage {
+		t.Errorf("run with a bad config: exit %d, want %d", code, exitUsage)
+	}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func get(t *testing.T, url string, header map[string]string) response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Do(req)
+	if err != nil {
+		return response{} // not listening yet
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, header: resp.Header, body: string(body)}
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

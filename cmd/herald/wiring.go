@@ -1,0 +1,108 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"herald/archive"
+	"herald/config"
+	"herald/extract"
+	"herald/fetch"
+	"herald/poll"
+)
+
+// loadConfig reads the config; a bad one is a usage error (exit 2) that
+// lists every problem, one per line.
+func loadConfig(e *env) (*config.Config, error) {
+	cfg, err := config.Load(e.configPath)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return cfg, nil
+}
+
+func archivePath(e *env, cfg *config.Config) string {
+	if e.dbPath != "" {
+		return e.dbPath
+	}
+	return cfg.Archive
+}
+
+// openArchive opens the archive, failing at once when a daemon holds it.
+func openArchive(e *env, cfg *config.Config) (*archive.DB, error) {
+	path := archivePath(e, cfg)
+	db, err := archive.Open(path, archive.Options{LockTimeout: 500 * time.Millisecond})
+	if errors.Is(err, archive.ErrLocked) {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return db, err
+}
+
+// newClient builds the one HTTP client of the program, with the config's
+// politeness per site.
+func newClient(cfg *config.Config) *fetch.Client {
+	return fetch.New(fetch.Options{
+		UserAgent:   cfg.Defaults.UserAgent,
+		Timeout:     cfg.Defaults.Timeout,
+		MaxBody:     cfg.Defaults.MaxBody,
+		Concurrency: cfg.Concurrency,
+		Limits:      func(site string) fetch.SiteLimit { return siteLimit(cfg, site) },
+	})
+}
+
+func siteLimit(cfg *config.Config, site string) fetch.SiteLimit {
+	l := fetch.SiteLimit{Concurrency: cfg.Defaults.SiteConcurrency, Gap: cfg.Defaults.SiteGap}
+	s, ok := cfg.SiteFor(site)
+	if !ok {
+		return l
+	}
+	if s.SiteConcurrency > 0 {
+		l.Concurrency = s.SiteConcurrency
+	}
+	if s.SiteGap != nil {
+		l.Gap = *s.SiteGap
+	}
+	return l
+}
+
+func pollFeeds(cfg *config.Config) []poll.Feed {
+	feeds := make([]poll.Feed, len(cfg.Feeds))
+	for i, f := range cfg.Feeds {
+		feeds[i] = pollFeed(f)
+	}
+	return feeds
+}
+
+func pollFeed(f config.Feed) poll.Feed {
+	return poll.Feed{
+		Name: f.Name, URL: f.URL, Tags: f.Tags, FullText: f.FullText,
+		Timeout: f.Timeout, MaxBody: f.MaxBody, UserAgent: f.UserAgent, AllowPrivate: f.AllowPrivate,
+		Interval: f.Interval, MinInterval: f.MinInterval, MaxInterval: f.MaxInterval,
+	}
+}
+
+// siteRules looks up the extraction rules for a page's host.
+func siteRules(cfg *config.Config) poll.Rules {
+	return func(host string) (*extract.Rules, string) {
+		s, ok := cfg.SiteFor(host)
+		if !ok || (s.Body == "" && len(s.Strip) == 0 && len(s.StripText) == 0 && s.Timezone == nil) {
+			return nil, ""
+		}
+		return &extract.Rules{Body: s.Body, Strip: s.Strip, StripText: s.StripText, Timezone: s.Timezone}, s.Host
+	}
+}
+
+// rulesFor is siteRules for one page URL.
+func rulesFor(cfg *config.Config, pageURL string) (*extract.Rules, string) {
+	u, err := url.Parse(pageURL)
+	if err != nil || cfg == nil {
+		return nil, ""
+	}
+	return siteRules(cfg)(u.Hostname())
+}
+
+func newPoller(cfg *config.Config, client *fetch.Client, db *archive.DB) *poll.Poller {
+	return &poll.Poller{Get: client, Store: db, Rules: siteRules(cfg), PageConcurrency: 4}
+}
