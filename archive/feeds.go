@@ -21,7 +21,8 @@ func (db *DB) SaveFeedState(ctx context.Context, state herald.FeedState) error {
 	if err := validFeedName(state.Name); err != nil {
 		return fmt.Errorf("save feed state: %w", err)
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error { return putFeedState(tx, state) })
+	// Batch: see Ingest.
+	return db.bolt.Batch(func(tx *bolt.Tx) error { return putFeedState(tx, state) })
 }
 
 func putFeedState(tx *bolt.Tx, state herald.FeedState) error {

@@ -58,8 +58,12 @@ func (db *DB) Ingest(ctx context.Context, state herald.FeedState, items []Item) 
 		}
 		prepared[i] = p
 	}
-	res := Result{IDs: make([]string, len(items))}
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	var res Result
+	// Batch commits the writes of feeds polled at the same moment together:
+	// one fsync for many feeds, and each caller still returns only after
+	// its own write is durable. Batch may run fn twice, so fn starts afresh.
+	err := db.bolt.Batch(func(tx *bolt.Tx) error {
+		res = Result{IDs: make([]string, len(items))}
 		if err := putFeedState(tx, state); err != nil {
 			return err
 		}
