@@ -88,4 +88,3 @@ func exportOne(t *testing.T, cfg string) exported {
 	}
 	return a
 }
-
