@@ -38,14 +38,14 @@ func document(f *gofeed.Feed, base *url.URL, now time.Time) *herald.Document {
 // entry converts one item. It reports false for an item with nothing in it.
 func entry(it *gofeed.Item, base *url.URL, latest time.Time) (herald.Entry, bool) {
 	e := herald.Entry{
-		Title:      plainText(it.Title),
-		Summary:    plainText(it.Description),
-		Content:    strings.TrimSpace(it.Content),
-		Byline:     byline(it),
+		Title:      clip(plainText(it.Title), maxTitle),
+		Summary:    clip(plainText(it.Description), maxSummary),
+		Content:    clip(strings.TrimSpace(it.Content), maxContent),
+		Byline:     clip(byline(it), maxByline),
 		Categories: categories(it.Categories),
 	}
 	if e.Content == "" {
-		e.Content = strings.TrimSpace(it.Description)
+		e.Content = clip(strings.TrimSpace(it.Description), maxContent)
 	}
 	guid := strings.TrimSpace(it.GUID)
 	e.Link = resolve(base, itemLink(it))

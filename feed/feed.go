@@ -89,6 +89,11 @@ func ParseAt(body []byte, contentType, feedURL string, now time.Time) (*herald.D
 	if err != nil {
 		return nil, err
 	}
+	if n := len(f.Items); n > MaxEntries {
+		// A JSON Feed, or an XML one capItems could not cut cleanly.
+		f.Items = f.Items[:MaxEntries]
+		warnings = append(warnings, keptWarning(MaxEntries, n))
+	}
 	doc := document(f, base, now)
 	doc.Hints.TTL = hints.TTL
 	doc.Hints.SkipHours = hints.SkipHours
@@ -129,6 +134,10 @@ func parseXML(body []byte, contentType string, base *url.URL) (*gofeed.Feed, her
 		return nil, herald.Hints{}, warnings, fmt.Errorf("not a feed: the root element is <%s>", root)
 	}
 
+	if capped, total := capItems(text, MaxEntries); total > MaxEntries {
+		text = capped
+		warnings = append(warnings, keptWarning(MaxEntries, total))
+	}
 	f, hints, err := parseRoot(text, root)
 	if err == nil {
 		return f, hints, warnings, nil

@@ -38,7 +38,13 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
+		if len(doc.Entries) > MaxEntries {
+			t.Fatalf("%d entries kept, over the cap of %d", len(doc.Entries), MaxEntries)
+		}
 		for _, e := range doc.Entries {
+			if len(e.Title) > maxTitle || len(e.Summary) > maxSummary || len(e.Content) > maxContent {
+				t.Fatalf("entry fields over their bounds: %d, %d, %d bytes", len(e.Title), len(e.Summary), len(e.Content))
+			}
 			if strings.TrimSpace(e.GUID) == "" || e.Key == "" {
 				t.Fatalf("entry without GUID or Key: %+v", e)
 			}

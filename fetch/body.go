@@ -86,6 +86,10 @@ func decoder(r io.Reader, encoding string) (io.ReadCloser, error) {
 		}
 		return &decodeReader{ReadCloser: flate.NewReader(br), name: "deflate"}, nil
 	}
+	if len(encoding) > 40 {
+		// The server's header, quoted in a status line: keep it short.
+		encoding = encoding[:40] + "…"
+	}
 	return nil, &decodeError{fmt.Errorf("unsupported content-encoding %q", encoding)}
 }
 

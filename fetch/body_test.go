@@ -72,6 +72,7 @@ func TestReadBody(t *testing.T) {
 		{name: "gzip then garbage", body: append(gzipped(t, text), "garbage"...), encoding: "gzip", hint: -1, max: 2000, decode: true},
 		{name: "brotli", body: text, encoding: "br", hint: -1, max: 2000, decode: true},
 		{name: "bad deflate", body: []byte{0xff, 0xff, 0xff}, encoding: "deflate", hint: -1, max: 2000, decode: true},
+		{name: "huge unknown encoding", body: text, encoding: strings.Repeat("q", 16<<10), hint: -1, max: 2000, decode: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,6 +82,9 @@ func TestReadBody(t *testing.T) {
 			case tt.decode:
 				if !errors.As(err, &de) {
 					t.Fatalf("err = %v (%T), want a decode error", err, err)
+				}
+				if len(de.Error()) > 100 {
+					t.Fatalf("decode error of %d bytes; it is shown as one short line", len(de.Error()))
 				}
 			case tt.err != nil:
 				if !errors.Is(err, tt.err) {

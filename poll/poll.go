@@ -140,7 +140,7 @@ func (p *Poller) Poll(ctx context.Context, f Feed) Outcome {
 	state.ETag, state.LastModified = resp.ETag, resp.LastModified
 	state.Outcome, state.ErrorCount, state.ErrorKind, state.LastError = herald.OutcomeOK, 0, "", ""
 	if len(doc.Warnings) > 0 {
-		state.LastError = strings.Join(doc.Warnings, "; ")
+		state.LastError = oneLine(strings.Join(doc.Warnings, "; "), maxReason)
 	}
 	state.LastSuccess = start
 	state.Title, state.SiteLink = doc.Title, doc.Link
@@ -212,20 +212,25 @@ type parseError struct{ err error }
 func (e *parseError) Error() string { return "parse: " + e.err.Error() }
 func (e *parseError) Unwrap() error { return e.err }
 
+// maxReason bounds the one line a feed's status gives for a failure.
+// Reasons may quote what a server sent (a Content-Encoding, a charset
+// label), which a hostile server can make as long as its headers.
+const maxReason = 240
+
 // classify gives a failure's kind and a few words for `herald stats`.
 func classify(err error) (kind, reason string) {
 	var fe *fetch.Error
 	if errors.As(err, &fe) {
-		return string(fe.Kind), fe.Reason()
+		return string(fe.Kind), oneLine(fe.Reason(), maxReason)
 	}
 	var pe *parseError
 	if errors.As(err, &pe) {
-		return "parse", oneLine(pe.err.Error(), 160)
+		return "parse", oneLine(pe.err.Error(), maxReason)
 	}
 	if errors.Is(err, context.Canceled) {
 		return "canceled", "canceled"
 	}
-	return "other", oneLine(err.Error(), 160)
+	return "other", oneLine(err.Error(), maxReason)
 }
 
 func oneLine(s string, max int) string {
