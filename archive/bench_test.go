@@ -188,3 +188,71 @@ func BenchmarkRecent50(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkIngestRound archives what a poll round gives the archive: each
+// iteration is 50 feeds of 20 items ingested by concurrent calls, which
+// Batch commits together, with fsync as in production. One item in four is
+// a story another feed gave in the previous iteration (same URL), so it is
+// deduplicated into a second source. -benchtime 1000x ingests a million
+// articles.
+func BenchmarkIngestRound(b *testing.B) {
+	const feeds, perFeed = 50, 20
+	db, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	rounds := make([][][]Item, 0, 2) // built ahead, outside the timer, two at a time
+	build := func(i int) [][]Item {
+		polls := make([][]Item, feeds)
+		for f := range polls {
+			feed := fmt.Sprint("feed", f)
+			polls[f] = make([]Item, perFeed)
+			for j := range perFeed {
+				n := (i*feeds+f)*perFeed + j
+				u := fmt.Sprintf("https://news%d.example/story/%d", f, n)
+				if j%4 == 3 && i > 0 {
+					// Item j of the previous round's next feed.
+					m := ((i-1)*feeds+(f+1)%feeds)*perFeed + j
+					u = fmt.Sprintf("https://news%d.example/story/%d?utm_source=rss", (f+1)%feeds, m)
+				}
+				polls[f][j] = benchItem(feed, n, u)
+			}
+		}
+		return polls
+	}
+	var dups, fresh int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		rounds = append(rounds[:0], build(i))
+		b.StartTimer()
+		var wg sync.WaitGroup
+		errs := make([]error, feeds)
+		results := make([]Result, feeds)
+		for f, items := range rounds[0] {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[f], errs[f] = db.Ingest(ctx, herald.FeedState{Name: fmt.Sprint("feed", f)}, items)
+			}()
+		}
+		wg.Wait()
+		for f := range feeds {
+			if errs[f] != nil {
+				b.Fatal(errs[f])
+			}
+			dups += results[f].Duplicate
+			fresh += results[f].New
+		}
+	}
+	b.StopTimer()
+	if want := b.N * feeds * perFeed; dups+fresh != want {
+		b.Fatalf("%d new + %d duplicate, want %d items", fresh, dups, want)
+	}
+	b.ReportMetric(float64(b.N*feeds*perFeed)/b.Elapsed().Seconds(), "articles/s")
+	if st, err := db.Stats(); err == nil && st.Articles > 0 {
+		b.ReportMetric(float64(st.FileSize)/float64(st.Articles), "bytes/article")
+	}
+}

@@ -5,10 +5,13 @@
 package archive
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -22,6 +25,10 @@ import (
 //	feeds     feed name -> FeedState JSON
 //	articles  id -> Article JSON, exactly the export object
 //	pages     id -> gzip(page header JSON "\n" body)
+//	entries   feed \x00 key -> the poller's hash of the entry's content as
+//	          last archived (Item.EntryHash), so that an unchanged entry is
+//	          known without rebuilding its article; added after version 1
+//	          files were made, so it may be missing from a file opened read-only
 //
 // Index buckets; keys are described in index.go, values are article ids or nil:
 //
@@ -53,11 +60,16 @@ var (
 	bucketByTime   = []byte("by_time")
 	bucketByFeed   = []byte("by_feed")
 	bucketByTag    = []byte("by_tag")
+	bucketEntries  = []byte("entries")
 
 	allBuckets = [][]byte{
 		bucketMeta, bucketFeeds, bucketArticles, bucketPages,
 		bucketByKey, bucketByURL, bucketByHash, bucketByTime, bucketByFeed, bucketByTag,
+		bucketEntries,
 	}
+	// optionalBuckets may be missing from a file that older Herald wrote
+	// and this one opens read-only.
+	optionalBuckets = [][]byte{bucketEntries}
 
 	metaVersion = []byte("version")
 	metaChanges = []byte("changes")
@@ -96,9 +108,12 @@ type Options struct {
 
 // DB is an open archive. Its methods are safe for concurrent use.
 type DB struct {
-	bolt *bolt.DB
-	path string
-	now  func() time.Time
+	bolt    *bolt.DB
+	path    string
+	now     func() time.Time
+	zipPool sync.Pool // *gzip.Writer, for pages: a new one allocates about 1 MB
+	states  stateQueue
+	ro      bool
 }
 
 // Open opens the archive at path, creating it unless o.ReadOnly.
@@ -119,7 +134,8 @@ func Open(path string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db := &DB{bolt: bdb, path: path, now: o.Now}
+	db := &DB{bolt: bdb, path: path, now: o.Now, ro: o.ReadOnly}
+	db.states.init()
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -161,15 +177,21 @@ func checkLayout(tx *bolt.Tx) error {
 		return fmt.Errorf("archive version %d is newer than this Herald reads (%d)", v, schemaVersion)
 	}
 	for _, name := range allBuckets {
-		if tx.Bucket(name) == nil {
+		if tx.Bucket(name) == nil && !slices.ContainsFunc(optionalBuckets, func(o []byte) bool { return bytes.Equal(o, name) }) {
 			return fmt.Errorf("archive is missing bucket %s", name)
 		}
 	}
 	return nil
 }
 
-// Close releases the file.
-func (db *DB) Close() error { return db.bolt.Close() }
+// Close writes the feed states still queued and releases the file.
+func (db *DB) Close() error {
+	err := db.drainStates()
+	if cerr := db.bolt.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
 
 // Path is the file's path as given to Open.
 func (db *DB) Path() string { return db.path }

@@ -2,15 +2,11 @@ package archive
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
-
-	"herald"
 )
 
 // Export formats.
@@ -34,8 +30,8 @@ func (db *DB) Export(ctx context.Context, w io.Writer, format string, q Query) (
 	switch format {
 	case FormatJSONL:
 		write = func(bw *bufio.Writer, _ int, a []byte) error {
-			_, err := bw.Write(a) // a ends in "\n"
-			return err
+			bw.Write(a)
+			return bw.WriteByte('\n')
 		}
 	case FormatJSON:
 		write = func(bw *bufio.Writer, n int, a []byte) error {
@@ -44,7 +40,7 @@ func (db *DB) Export(ctx context.Context, w io.Writer, format string, q Query) (
 				sep = "\n"
 			}
 			bw.WriteString(sep)
-			_, err := bw.Write(bytes.TrimSuffix(a, []byte("\n")))
+			_, err := bw.Write(a)
 			return err
 		}
 	default:
@@ -54,16 +50,11 @@ func (db *DB) Export(ctx context.Context, w io.Writer, format string, q Query) (
 	if format == FormatJSON {
 		bw.WriteString(`{"articles": [`)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
 	n := 0
-	err := db.Each(ctx, q, func(a herald.Article) error {
-		buf.Reset()
-		if err := enc.Encode(&a); err != nil {
-			return fmt.Errorf("article %s: %w", a.ID, err)
-		}
-		if err := write(bw, n, buf.Bytes()); err != nil {
+	err := db.eachStored(ctx, q, func(id string, data []byte) error {
+		// The stored form is the export form (see encodeArticle), so it is
+		// written out as it is: no decoding, no encoding.
+		if err := write(bw, n, data); err != nil {
 			return err
 		}
 		n++

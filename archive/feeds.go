@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"herald"
 
@@ -13,7 +15,10 @@ import (
 // Feed states live in the archive, not in memory, so that a restarted
 // daemon, or a second worker, resumes the schedule where it stopped.
 
-// SaveFeedState stores a feed's state, replacing the one stored before.
+// SaveFeedState stores a feed's state, replacing the one stored before. It
+// returns before the state is on disk (see stateQueue): FeedState and
+// FeedStates see it at once, other processes a moment later, and Close
+// waits for it. An error is that of an earlier write of queued states.
 func (db *DB) SaveFeedState(ctx context.Context, state herald.FeedState) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -21,8 +26,16 @@ func (db *DB) SaveFeedState(ctx context.Context, state herald.FeedState) error {
 	if err := validFeedName(state.Name); err != nil {
 		return fmt.Errorf("save feed state: %w", err)
 	}
-	// Batch: see Ingest.
-	return db.bolt.Batch(func(tx *bolt.Tx) error { return putFeedState(tx, state) })
+	if db.ro {
+		return fmt.Errorf("save feed state %s: %w", state.Name, bolt.ErrTxNotWritable)
+	}
+	db.queueState(state)
+	q := &db.states
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	err := q.err
+	q.err = nil
+	return err
 }
 
 func putFeedState(tx *bolt.Tx, state herald.FeedState) error {
@@ -39,6 +52,9 @@ func putFeedState(tx *bolt.Tx, state herald.FeedState) error {
 // FeedState returns the stored state of the named feed, and false when
 // there is none.
 func (db *DB) FeedState(name string) (herald.FeedState, bool, error) {
+	if s, ok := db.states.queuedState(name); ok {
+		return s, true, nil
+	}
 	var (
 		state herald.FeedState
 		found bool
@@ -57,8 +73,14 @@ func (db *DB) FeedState(name string) (herald.FeedState, bool, error) {
 // FeedStates returns every stored feed state, sorted by name.
 func (db *DB) FeedStates() ([]herald.FeedState, error) {
 	var states []herald.FeedState
+	queued := db.states.queuedStates()
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketFeeds).ForEach(func(k, v []byte) error {
+			if s, ok := queued[string(k)]; ok {
+				delete(queued, string(k))
+				states = append(states, s)
+				return nil
+			}
 			var s herald.FeedState
 			if err := decodeFeedState(string(k), v, &s); err != nil {
 				return err
@@ -67,13 +89,21 @@ func (db *DB) FeedStates() ([]herald.FeedState, error) {
 			return nil
 		})
 	})
-	return states, err
+	if err != nil || len(queued) == 0 {
+		return states, err
+	}
+	for _, s := range queued {
+		states = append(states, s)
+	}
+	slices.SortFunc(states, func(a, b herald.FeedState) int { return strings.Compare(a.Name, b.Name) })
+	return states, nil
 }
 
 // DeleteFeedState forgets a feed's state (a feed removed from feeds.yaml).
 // Its articles stay.
 func (db *DB) DeleteFeedState(name string) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
+		db.states.forget(name)
 		return tx.Bucket(bucketFeeds).Delete([]byte(name))
 	})
 }

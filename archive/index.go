@@ -111,12 +111,13 @@ type writeTx struct {
 	tx                                          *bolt.Tx
 	articles, pages                             *bolt.Bucket
 	byKey, byURL, byHash, byTime, byFeed, byTag *bolt.Bucket
+	entries                                     *bolt.Bucket
 	now                                         time.Time
 	changed                                     bool
 }
 
 func newWriteTx(tx *bolt.Tx, now time.Time) *writeTx {
-	return &writeTx{
+	w := &writeTx{
 		tx:       tx,
 		articles: tx.Bucket(bucketArticles),
 		pages:    tx.Bucket(bucketPages),
@@ -126,9 +127,20 @@ func newWriteTx(tx *bolt.Tx, now time.Time) *writeTx {
 		byTime:   tx.Bucket(bucketByTime),
 		byFeed:   tx.Bucket(bucketByFeed),
 		byTag:    tx.Bucket(bucketByTag),
+		entries:  tx.Bucket(bucketEntries),
 		now:      now,
 	}
+	// Most writes append to a run of keys (a feed's articles, a time
+	// range): pages split when nearly full, not half full, keep the file
+	// small. by_hash, whose keys are random, keeps bbolt's default.
+	for _, b := range []*bolt.Bucket{w.articles, w.pages, w.byKey, w.byURL, w.byTime, w.byFeed, w.byTag, w.entries} {
+		b.FillPercent = appendFill
+	}
+	return w
 }
+
+// appendFill is the FillPercent of buckets that are mostly appended to.
+const appendFill = 0.9
 
 // finish records the change, if any, in meta.
 func (w *writeTx) finish() error {

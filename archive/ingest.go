@@ -21,6 +21,11 @@ import (
 type Item struct {
 	Article herald.Article
 	Page    *Page
+	// EntryHash, when not empty, is the caller's hash of everything in the
+	// feed entry that the article was built from; Known reports an entry
+	// whose hash is unchanged since it was archived as SeenUnchanged, so
+	// that the caller can skip it.
+	EntryHash string
 }
 
 // Result counts what happened to the items of an Ingest or the articles of
@@ -52,11 +57,14 @@ func (db *DB) Ingest(ctx context.Context, state herald.FeedState, items []Item) 
 	prepared := make([]item, len(items))
 	now := db.now()
 	for i := range items {
-		p, err := prepare(items[i], now)
+		p, err := db.prepare(items[i], now)
 		if err != nil {
 			return Result{}, fmt.Errorf("ingest %s: item %d: %w", state.Name, i, err)
 		}
 		prepared[i] = p
+	}
+	if err := db.beforeIngest(state.Name); err != nil {
+		return Result{}, fmt.Errorf("ingest %s: %w", state.Name, err)
 	}
 	var res Result
 	// Batch commits the writes of feeds polled at the same moment together:
@@ -76,6 +84,9 @@ func (db *DB) Ingest(ctx context.Context, state herald.FeedState, items []Item) 
 			if err != nil {
 				return fmt.Errorf("item %d: %w", i, err)
 			}
+			if err := w.noteEntry(&prepared[i]); err != nil {
+				return fmt.Errorf("item %d: %w", i, err)
+			}
 			res.IDs[i] = id
 			*outcome(&res)++
 		}
@@ -89,12 +100,16 @@ func (db *DB) Ingest(ctx context.Context, state herald.FeedState, items []Item) 
 
 // item is an Item checked and put in archive form.
 type item struct {
-	art    herald.Article
-	source herald.Source
-	page   *Page
+	art       herald.Article
+	source    herald.Source
+	page      []byte // encodePage of the item's page, or nil
+	entryHash string
 }
 
-func prepare(it Item, now time.Time) (item, error) {
+// prepare runs in the caller's goroutine, before the write transaction,
+// which Batch shares among feeds: the work done here (canonical URL, hash,
+// page compression) does not hold up other feeds' writes.
+func (db *DB) prepare(it Item, now time.Time) (item, error) {
 	a := it.Article
 	if len(a.Sources) != 1 {
 		return item{}, fmt.Errorf("has %d sources, want 1", len(a.Sources))
@@ -123,7 +138,15 @@ func prepare(it Item, now time.Time) (item, error) {
 		a.ContentHash = herald.ContentHash(a.Text)
 	}
 	normalize(&a)
-	return item{art: a, source: a.Sources[0], page: it.Page}, nil
+	p := item{art: a, source: a.Sources[0], entryHash: it.EntryHash}
+	if it.Page != nil {
+		data, err := encodePage(it.Page, &db.zipPool)
+		if err != nil {
+			return item{}, fmt.Errorf("page: %w", err)
+		}
+		p.page = data
+	}
+	return p, nil
 }
 
 // outcome selects the Result counter to bump.
@@ -159,6 +182,18 @@ func (w *writeTx) dedupe(p *item) (string, outcome, error) {
 		}
 	}
 	return w.create(p)
+}
+
+// noteEntry records the entry hash of an archived item.
+func (w *writeTx) noteEntry(p *item) error {
+	if p.entryHash == "" {
+		return nil
+	}
+	k := sourceKey(p.source)
+	if string(w.entries.Get(k)) == p.entryHash {
+		return nil
+	}
+	return w.entries.Put(k, []byte(p.entryHash))
 }
 
 // fromFeed reports whether article id already has a source from feed. A
@@ -274,8 +309,14 @@ func (w *writeTx) freeID(feed, key, u string) string {
 }
 
 // articleID is stable and reproducible: the same entry archived anew gets
-// the same id.
+// the same id. Its first 4 bytes hash the feed alone, so that a feed's
+// articles sit together in the articles bucket: a poll's new articles then
+// dirty a page or two of it, not one page each, and a commit writes less.
 func articleID(feed, key, u string) string {
+	f := sha256.Sum256([]byte(feed))
 	sum := sha256.Sum256([]byte(feed + "\x00" + key + "\x00" + u))
-	return hex.EncodeToString(sum[:16])
+	var id [16]byte
+	copy(id[:4], f[:4])
+	copy(id[4:], sum[:12])
+	return hex.EncodeToString(id[:])
 }

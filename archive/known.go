@@ -6,8 +6,9 @@ import (
 	"herald"
 )
 
-// EntryRef names a feed entry for Known: its Key (GUID when no Key) and link.
-type EntryRef struct{ Key, URL string }
+// EntryRef names a feed entry for Known: its Key (GUID when no Key), link,
+// and the caller's hash of its content (see Item.EntryHash), if any.
+type EntryRef struct{ Key, URL, Hash string }
 
 // Seen says whether and where the archive already has an entry.
 type Seen uint8
@@ -16,6 +17,9 @@ const (
 	Unseen        Seen = iota
 	SeenInFeed         // this feed gave this key before
 	SeenElsewhere      // another source has an article at this URL
+	// SeenUnchanged is SeenInFeed with the same EntryHash as when it was
+	// last archived: ingesting it again would change nothing.
+	SeenUnchanged
 )
 
 // Known reports, for each entry, whether the archive already has it. The
@@ -23,10 +27,14 @@ const (
 func (db *DB) Known(feed string, refs []EntryRef) ([]Seen, error) {
 	out := make([]Seen, len(refs))
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		byKey, byURL := tx.Bucket(bucketByKey), tx.Bucket(bucketByURL)
+		byKey, byURL, entries := tx.Bucket(bucketByKey), tx.Bucket(bucketByURL), tx.Bucket(bucketEntries)
 		for i, r := range refs {
-			if byKey.Get(sourceKey(herald.Source{Feed: feed, Key: r.Key})) != nil {
+			k := sourceKey(herald.Source{Feed: feed, Key: r.Key})
+			if byKey.Get(k) != nil {
 				out[i] = SeenInFeed
+				if r.Hash != "" && entries != nil && string(entries.Get(k)) == r.Hash {
+					out[i] = SeenUnchanged
+				}
 				continue
 			}
 			if k := urlKey(r.URL); k != nil && byURL.Get(k) != nil {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -30,13 +31,22 @@ type pageHeader struct {
 	Fetched     time.Time `json:"fetched,omitzero"`
 }
 
-func encodePage(p *Page) ([]byte, error) {
+// encodePage compresses a page with a writer from pool, if one is there.
+// Speed wins over size: a page is written once and read back rarely.
+func encodePage(p *Page, pool *sync.Pool) ([]byte, error) {
 	hdr, err := json.Marshal(pageHeader{URL: p.URL, ContentType: p.ContentType, Fetched: p.Fetched})
 	if err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	buf.Grow(len(p.Body)/3 + len(hdr) + 64)
+	zw, _ := pool.Get().(*gzip.Writer)
+	if zw == nil {
+		zw, _ = gzip.NewWriterLevel(&buf, gzip.BestSpeed) // the level is valid
+	} else {
+		zw.Reset(&buf)
+	}
+	defer pool.Put(zw)
 	zw.Write(hdr) // a bytes.Buffer write cannot fail; Close reports any error
 	zw.Write([]byte{'\n'})
 	zw.Write(p.Body)
@@ -67,11 +77,8 @@ func decodePage(data []byte) (*Page, error) {
 	return &Page{URL: hdr.URL, ContentType: hdr.ContentType, Fetched: hdr.Fetched, Body: body}, nil
 }
 
-func putPage(b *bolt.Bucket, id string, p *Page) error {
-	data, err := encodePage(p)
-	if err != nil {
-		return fmt.Errorf("page %s: %w", id, err)
-	}
+// putPage stores a page encoded by encodePage.
+func putPage(b *bolt.Bucket, id string, data []byte) error {
 	if err := b.Put([]byte(id), data); err != nil {
 		return fmt.Errorf("page %s: %w", id, err)
 	}

@@ -220,6 +220,21 @@ func (db *DB) Recent(q Query) ([]herald.Article, string, error) {
 // archive. fn must not write to the archive; an error from fn stops Each and
 // is returned as is.
 func (db *DB) Each(ctx context.Context, q Query, fn func(herald.Article) error) error {
+	return db.each(ctx, q, true, func(_ string, _ []byte, a *herald.Article) error { return fn(*a) })
+}
+
+// eachStored is Each for callers that want the stored JSON of each article
+// (valid only during fn): an article is decoded only when the index alone
+// cannot tell whether q selects it.
+func (db *DB) eachStored(ctx context.Context, q Query, fn func(id string, data []byte) error) error {
+	exact := q.Feed != "" || q.Tag != "" || !q.Since.IsZero() || !q.Until.IsZero()
+	return db.each(ctx, q, exact, func(id string, data []byte, _ *herald.Article) error { return fn(id, data) })
+}
+
+// each walks q's span and calls fn with every article q selects, with its
+// stored JSON and, when decode, decoded and checked against q (else a is
+// nil: the caller knows the span is exact).
+func (db *DB) each(ctx context.Context, q Query, decode bool, fn func(id string, data []byte, a *herald.Article) error) error {
 	s, err := q.span()
 	if err != nil {
 		return err
@@ -231,14 +246,20 @@ func (db *DB) Each(ctx context.Context, q Query, fn func(herald.Article) error) 
 			if err := ctx.Err(); err != nil {
 				return false, err
 			}
-			a, err := getArticle(articles, id)
-			if err != nil {
-				return false, err
+			data := articles.Get([]byte(id))
+			if data == nil {
+				return false, fmt.Errorf("article %q: %w", id, ErrNotFound)
 			}
-			if !q.matches(a) {
-				return true, nil
+			var a *herald.Article
+			if decode {
+				if a, err = decodeArticle(data); err != nil {
+					return false, fmt.Errorf("article %q: corrupt record: %w", id, err)
+				}
+				if !q.matches(a) {
+					return true, nil
+				}
 			}
-			if err := fn(*a); err != nil {
+			if err := fn(id, data, a); err != nil {
 				return false, err
 			}
 			n++

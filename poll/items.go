@@ -2,6 +2,8 @@ package poll
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"mime"
 	"net/url"
@@ -17,47 +19,70 @@ import (
 
 // items turns a parsed document into archive items. Entries the archive
 // already has are passed on too (so changed feed content is noticed, and an
-// article found under another feed gains this one as a source), but only
-// new entries of a full-text feed get their page fetched.
+// article found under another feed gains this one as a source), unless
+// their content is as it was when archived; only new entries of a
+// full-text feed get their page fetched.
 func (p *Poller) items(ctx context.Context, f Feed, state herald.FeedState, doc *herald.Document, seen time.Time) ([]archive.Item, PageStats, error) {
 	var stats PageStats
 	refs := make([]archive.EntryRef, len(doc.Entries))
+	hashes := make([]string, len(doc.Entries))
 	for i, e := range doc.Entries {
-		refs[i] = archive.EntryRef{Key: e.Key, URL: e.Link}
+		hashes[i] = entryHash(e)
+		refs[i] = archive.EntryRef{Key: e.Key, URL: e.Link, Hash: hashes[i]}
 	}
 	known, err := p.Store.Known(f.Name, refs)
 	if err != nil {
 		return nil, stats, fmt.Errorf("archive %s: %w", f.Name, err)
 	}
 	items := make([]archive.Item, 0, len(doc.Entries))
-	var fresh []int
+	var fresh []int // items whose page is fetched, and their entries
+	var freshEntries []herald.Entry
 	for i, e := range doc.Entries {
-		if known[i] == archive.SeenInFeed && f.FullText {
-			// The stored article has the page's text; the feed's teaser
-			// would look like a change. Re-extraction is `herald reextract`.
+		if known[i] == archive.SeenUnchanged || (known[i] == archive.SeenInFeed && f.FullText) {
+			// Unchanged, it would change nothing. And for a full-text
+			// feed, the stored article has the page's text; the feed's
+			// teaser would look like a change. Re-extraction is `herald
+			// reextract`.
 			continue
 		}
-		items = append(items, archive.Item{Article: fromEntry(f, state, doc, e, seen)})
+		items = append(items, archive.Item{Article: fromEntry(f, state, doc, e, seen), EntryHash: hashes[i]})
 		if known[i] == archive.Unseen && f.FullText && e.Link != "" {
+			// The page's text will replace the feed's: sanitising the
+			// feed's content waits until the page has failed.
 			fresh = append(fresh, len(items)-1)
+			freshEntries = append(freshEntries, e)
+			continue
 		}
+		feedText(&items[len(items)-1].Article, e)
 	}
-	if len(fresh) > 0 {
-		stats = p.fullText(ctx, f, items, fresh)
+	if len(fresh) == 0 {
+		return items, stats, nil
+	}
+	stats = p.fullText(ctx, f, items, fresh)
+	for k, i := range fresh {
+		if a := &items[i].Article; a.ExtractError != "" {
+			feedText(a, freshEntries[k])
+		}
 	}
 	return items, stats, nil
 }
 
-// fromEntry builds an article from the feed's own fields.
+// entryHash digests what the archived text of an entry is made from, so
+// that an entry given again unchanged is skipped before its content is
+// sanitised. A change elsewhere (a title, a date) does not update an
+// archived article either (see archive.DB.Ingest), so it need not count.
+func entryHash(e herald.Entry) string {
+	h := sha256.New()
+	for _, s := range []string{e.Content, e.Summary, e.Link} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// fromEntry builds an article from the feed's own fields, but for its text
+// (see feedText).
 func fromEntry(f Feed, state herald.FeedState, doc *herald.Document, e herald.Entry, seen time.Time) herald.Article {
-	body := e.Content
-	if body == "" {
-		body = e.Summary
-	}
-	text, html := extract.Fragment(body, e.Link)
-	if text == "" {
-		text = e.Summary
-	}
 	key := e.Key
 	if key == e.GUID {
 		key = ""
@@ -72,16 +97,27 @@ func fromEntry(f Feed, state herald.FeedState, doc *herald.Document, e herald.En
 		Lang:      doc.Language,
 		SiteName:  doc.Title,
 		Summary:   e.Summary,
-		Text:      text,
-		HTML:      html,
 		Image:     e.Image,
 		Tags:      append([]string(nil), f.Tags...),
 		Sources: []herald.Source{{
 			Feed: f.Name, FeedURL: state.URL, GUID: e.GUID, Key: key, Link: e.Link, Seen: seen,
 		}},
-		ContentHash: herald.ContentHash(text),
 		ExtractedBy: herald.ExtractedByFeed,
 	}
+}
+
+// feedText gives a the feed's own text: its content, else its summary,
+// sanitised.
+func feedText(a *herald.Article, e herald.Entry) {
+	body := e.Content
+	if body == "" {
+		body = e.Summary
+	}
+	text, html := extract.Fragment(body, e.Link)
+	if text == "" {
+		text = e.Summary
+	}
+	a.Text, a.HTML, a.ContentHash = text, html, herald.ContentHash(text)
 }
 
 // fullText fetches and extracts the pages of items[fresh], a few at a time.
