@@ -14,7 +14,7 @@ import (
 )
 
 // cmdFetch runs one poll round over all feeds, or those named.
-func cmdFetch(ctx context.Context, e *env, args []string) error {
+func cmdFetch(ctx context.Context, e *env, args []string) (err error) {
 	fs := newFlags("fetch", e)
 	var names multiFlag
 	fs.Var(&names, "feed", "poll only this feed (repeatable)")
@@ -36,7 +36,7 @@ func cmdFetch(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeArchive(db, &err)
 	client := newClient(cfg)
 	defer client.CloseIdleConnections()
 	p := newPoller(cfg, client, db)

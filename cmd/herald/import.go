@@ -9,7 +9,7 @@ import (
 )
 
 // cmdImport reads a json or jsonl export back in, deduplicating as on ingest.
-func cmdImport(ctx context.Context, e *env, args []string) error {
+func cmdImport(ctx context.Context, e *env, args []string) (err error) {
 	fs := newFlags("import", e)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -35,7 +35,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeArchive(db, &err)
 	res, err := db.Import(ctx, bufio.NewReaderSize(r, 256<<10))
 	if err != nil {
 		return fmt.Errorf("import %s: %w", name, err)

@@ -16,7 +16,7 @@ import (
 
 // cmdReextract runs extraction again over the pages kept in the archive,
 // after the site rules changed, without the network.
-func cmdReextract(ctx context.Context, e *env, args []string) error {
+func cmdReextract(ctx context.Context, e *env, args []string) (err error) {
 	fs := newFlags("reextract", e)
 	feedName := fs.String("feed", "", "only articles from this feed")
 	host := fs.String("site", "", "only pages on this host (and its subdomains)")
@@ -31,7 +31,7 @@ func cmdReextract(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeArchive(db, &err)
 
 	// Collect first: a write transaction must not wait on our own open read one.
 	var ids []string

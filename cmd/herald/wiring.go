@@ -40,6 +40,14 @@ func openArchive(e *env, cfg *config.Config) (*archive.DB, error) {
 	return db, err
 }
 
+// closeArchive closes db and reports a failure to write what it still
+// held (queued feed states) unless an earlier error is being returned.
+func closeArchive(db *archive.DB, err *error) {
+	if cerr := db.Close(); cerr != nil && *err == nil {
+		*err = fmt.Errorf("close archive %s: %w", db.Path(), cerr)
+	}
+}
+
 // newClient builds the one HTTP client of the program, with the config's
 // politeness per site.
 func newClient(cfg *config.Config) *fetch.Client {
