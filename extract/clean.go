@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -126,6 +127,9 @@ func junk(n *html.Node) bool {
 		hard = hard || junkWords[w]
 		soft = soft || softWords[w]
 	}
+	if hard && inRunningText(n) {
+		return false
+	}
 	if hard {
 		// Ad slots hold no paragraphs: a body named "cuerpo-ad" (Spanish
 		// for body) or "adv-content" with real paragraphs is not one.
@@ -203,6 +207,31 @@ func inParagraph(n *html.Node) bool {
 	return false
 }
 
+// inRunningText reports whether n is phrasing content between words of a
+// text laid out without <p>: a formula or a link inside a sentence, whatever
+// its class says ("CtxtMenu" is not a menu). Soft words still count there:
+// a date or a category label sits beside words too.
+func inRunningText(n *html.Node) bool {
+	if isBlock(n.DataAtom) {
+		return false
+	}
+	return words(n.PrevSibling) >= 3 || words(n.NextSibling) >= 3
+}
+
+// words counts the words of a text node, and is 0 for any other node.
+func words(n *html.Node) int {
+	if n == nil || n.Type != html.TextNode {
+		return 0
+	}
+	k := 0
+	for _, f := range strings.Fields(n.Data) {
+		if strings.IndexFunc(f, unicode.IsLetter) >= 0 {
+			k++
+		}
+	}
+	return k
+}
+
 // unwrapTemplates replaces the HTML templates a script renders on load (a
 // blog engine's post body in <script type="text/template">) by their
 // markup, so that the text is there to be found. Templates with
@@ -214,6 +243,11 @@ func unwrapTemplates(root *html.Node) {
 		}
 		src := textOf(n)
 		if len(src) < 200 || !strings.Contains(src, "<p") || strings.Contains(src, "{{") || strings.Contains(src, "<%") {
+			continue
+		}
+		// A JSON template holds markup only inside escaped strings: parsed
+		// as HTML it would put braces and escapes into the text.
+		if src[0] == '{' || src[0] == '[' {
 			continue
 		}
 		nodes, err := html.ParseFragment(strings.NewReader(rawText(n)), n.Parent)

@@ -96,6 +96,26 @@ func TestCleaning(t *testing.T) {
 			has:   []string{"The plan, published in May, was approved."},
 		},
 		{
+			name:   "related box in the middle",
+			inner:  `<div class="box"><h3>Related</h3><ul class="x"><li>Council meets on budget</li><li>Old ferry to be sold</li></ul></div>`,
+			hasNot: []string{"Related", "Council meets on budget", "Old ferry"},
+		},
+		{
+			name:  "formula in running text",
+			inner: `<div class="eq">Engineers say that <span class="MathJax CtxtMenu_Attached_0"><math><mi>F</mi><mo>=</mo><mi>ma</mi></math></span> holds for the bridge, as for any other, and they checked the loads.</div>`,
+			has:   []string{"Engineers say that F=ma holds for the bridge"},
+		},
+		{
+			name:   "share link in running text still goes",
+			inner:  `<div class="eq">Tell your friends: <a class="share-link" href="/s">share on Facebook</a></div>`,
+			hasNot: []string{"share on Facebook"},
+		},
+		{
+			name:   "JSON template left out",
+			inner:  `<script type="text/template">{"type":"Blockquote","data":{"quote":"<p>They were these really intriguing, weird cells that did not have a clear function at all, said the researcher.<\/p>","alignment":"right","credit":"<p>A. Person<\/p>"}}</script>`,
+			hasNot: []string{`"type"`, "Blockquote", "alignment"},
+		},
+		{
 			name:   "advertisement label",
 			inner:  `<div><span>ADVERTISEMENT</span></div><p>Advertisement</p>`,
 			hasNot: []string{"ADVERTISEMENT", "Advertisement"},
@@ -187,6 +207,106 @@ func TestTokens(t *testing.T) {
 	for _, tt := range tests {
 		if got := tokens(tt.in, nil); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("tokens(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRelatedAndPromo(t *testing.T) {
+	body := `<p>The council voted on Tuesday to rebuild the old bridge, which has been closed since the spring floods, and work will start next month.</p>
+<p>Engineers said the new bridge, designed to carry buses as well as cars, would open in two years, at a cost of about twelve million.</p>`
+	last := `<p>Residents, who have driven a long way round for months, welcomed the news, and several said they would attend the opening.</p>`
+	tests := []struct {
+		name   string
+		story  string // inside <div class="story">
+		after  string // after it, in the same parent
+		has    []string
+		hasNot []string
+	}{
+		{
+			name:   "teasers after a related heading",
+			story:  body + last + `<p>You may also like...</p><p><a href="/a">Ferry to be sold</a></p><p><a href="/b">Council meets on budget</a></p>`,
+			hasNot: []string{"You may also like", "Ferry to be sold", "Council meets"},
+		},
+		{
+			name:   "teasers in their own block, however long",
+			story:  body + last,
+			after:  `<div class="posts"><h3 class="t">Você pode gostar...</h3><div class="p"><p>A long teaser of another post, which says a great deal about something else entirely, at length, with commas, so that it reads like prose.</p><p>Another long teaser of yet another post, which also goes on for a while, with commas, and some more words, and then some.</p></div></div>`,
+			hasNot: []string{"Você pode gostar", "A long teaser", "Another long teaser"},
+		},
+		{
+			name:   "text goes on after a related box",
+			story:  body + `<div class="box"><h3>Most read</h3></div>` + last,
+			has:    []string{"welcomed the news"},
+			hasNot: []string{"Most read"},
+		},
+		{
+			name:   "promo lines at the end",
+			story:  body + last + `<p>Follow The Daily on Twitter and Instagram @daily.</p><p>Get the latest updates right in your inbox. Subscribe to our newsletters.</p>`,
+			hasNot: []string{"Follow The Daily", "Subscribe to our"},
+		},
+		{
+			name:  "promo words inside the text stay",
+			story: body + `<p>The mayor said on Twitter that the council would follow the engineers' advice.</p>` + last,
+			has:   []string{"said on Twitter that the council would follow"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page := `<html><body><div class="main"><div class="story">` + tt.story + `</div>` + tt.after + `</div></body></html>`
+			a, err := Page([]byte(page), "https://example.com/a", "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range append([]string{"The council voted", "welcomed the news"}, tt.has...) {
+				if !strings.Contains(a.Text, s) {
+					t.Errorf("Text lacks %q:\n%s", s, a.Text)
+				}
+			}
+			for _, s := range tt.hasNot {
+				if strings.Contains(a.Text, s) || strings.Contains(a.HTML, s) {
+					t.Errorf("output has %q:\n%s", s, a.Text)
+				}
+			}
+		})
+	}
+}
+
+func TestRelatedHeading(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"Related", true},
+		{"You may also like...", true},
+		{"» Das könnte Sie auch interessieren:", true},
+		{"Artículos relacionados", true},
+		{"Related work on the bridge", false},
+		{"Read also", false}, // also heads one link in a text that goes on
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := relatedHeading(tt.in); got != tt.want {
+			t.Errorf("relatedHeading(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestPromoLine(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"Subscribe now to our print edition for the full story.", true},
+		{"Follow NBC Latino on Facebook, Twitter and Instagram.", true},
+		{"For the latest news download the News apps for iOS and Android.", true},
+		{"Folgen Sie uns auf Facebook", true},
+		{"He wrote on Twitter that he would not resign.", false},
+		{"Apps and phones were banned from the room.", false},
+		{strings.Repeat("A long closing paragraph that mentions a newsletter. ", 8), false},
+	}
+	for _, tt := range tests {
+		if got := promoLine(tt.in); got != tt.want {
+			t.Errorf("promoLine(%q) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
 }

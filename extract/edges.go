@@ -3,37 +3,55 @@ package extract
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
+
+	"golang.org/x/net/html"
 )
+
+// The line patterns are compiled on first use, not at start-up: commands
+// that extract nothing should not pay for them.
 
 // Lines that are page furniture wherever they appear: ad labels, share
 // prompts and their toasts. They are matched whole, so an article sentence
 // that mentions an advertisement stays.
-var furnitureLine = regexp.MustCompile(`(?i)^(?:advertisement|advertisements|ad|ads|anzeige|werbung|publicité|publicidad|pubblicità|reklama|реклама|広告|광고|sponsored|sponsored content|promoted|` +
-	`(?:story|article) continues (?:below|after)(?: (?:this )?(?:advertisement|ad))?|continue reading(?: below| the main story| after the advertisement)?|advertisement[ -–—:]+(?:continue|scroll)[a-z ]*|` +
-	`link copied|copied|copy link|copy url|link kopiert|lien copié|share|share this|share this (?:article|story|post|page)|share on (?:facebook|twitter|x|linkedin|whatsapp)|tweet|teilen|partager|compartir|condividi|` +
-	`print|print this (?:article|page)|email|e-mail|drucken|imprimer|font size|text size|listen to (?:this )?article|audio|` +
-	`skip (?:to|next) [a-z ]+|scroll to continue|click to expand|view gallery|open gallery|enlarge (?:image|this image)|zoom|close|schließen|fermer|` +
-	`(?:[0-9]+ )?(?:comments?|kommentare?|commentaires?)|kommentare? schreiben|gefällt mir|like this|teilen sie dies mit|share this:|bewerten|related stories|verwandte artikel|weitere artikel(?: zum thema)?|kommentierte artikel|à lire aussi|lire aussi|kontakt|contact|aktualisiert am|zum vergrößern auf das bild klicken|(?:[0-9]+ )?min(?:ute)?s? read|lesezeit[: 0-9a-z.]*|[0-9]+ min(?:uten)? lesezeit|` +
-	`loading|loading\.\.\.|please wait|bitte warten|menu|menü|search|suche|home|startseite|top|back to top|nach oben|zurück|back)[.:!…]*$`)
+var furnitureLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(?:advertisement|advertisements|ad|ads|anzeige|werbung|publicité|publicidad|pubblicità|reklama|реклама|広告|광고|sponsored|sponsored content|promoted|` +
+		`(?:story|article) continues (?:below|after)(?: (?:this )?(?:advertisement|ad))?|continue reading(?: below| the main story| after the advertisement)?|advertisement[ -–—:]+(?:continue|scroll)[a-z ]*|` +
+		`link copied|copied|copy link|copy url|link kopiert|lien copié|share|share this|share this (?:article|story|post|page)|share on (?:facebook|twitter|x|linkedin|whatsapp)|tweet|teilen|partager|compartir|condividi|` +
+		`print|print this (?:article|page)|email|e-mail|drucken|imprimer|font size|text size|listen to (?:this )?article|audio|` +
+		`skip (?:to|next) [a-z ]+|scroll to continue|click to expand|view gallery|open gallery|enlarge (?:image|this image)|zoom|close|schließen|fermer|` +
+		`(?:[0-9]+ )?(?:comments?|kommentare?|commentaires?)|kommentare? schreiben|gefällt mir|like this|teilen sie dies mit|share this:|bewerten|related stories|verwandte artikel|weitere artikel(?: zum thema)?|kommentierte artikel|à lire aussi|lire aussi|kontakt|contact|aktualisiert am|zum vergrößern auf das bild klicken|(?:[0-9]+ )?min(?:ute)?s? read|lesezeit[: 0-9a-z.]*|[0-9]+ min(?:uten)? lesezeit|` +
+		`loading|loading\.\.\.|please wait|bitte warten|menu|menü|search|suche|home|startseite|top|back to top|nach oben|zurück|back)[.:!…]*$`)
+})
 
 // Lines that point to other articles from inside this one: "Read also:
 // <headline>". They are dropped wherever they are when short.
-var readAlso = regexp.MustCompile(`(?i)^(?:read also|also read|read more|see also|related|related article|lea también|lea más|lea|le puede interesar|te puede interesar|lee también|leia também|leia mais|veja também|lesen sie auch|lesen sie mehr|lesen sie hier|mehr zum thema|mehr dazu|auch interessant|zum weiterlesen|weiterlesen|lire aussi|à lire aussi|voir aussi|leggi anche|czytaj też|czytaj także|zobacz też|zobacz także|читайте также|vea también|ver también|puedes ver|mira|related stories|related articles)\s*[:：]`)
+var readAlso = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(?:read also|also read|read more|see also|related|related article|lea también|lea más|lea|le puede interesar|te puede interesar|lee también|leia também|leia mais|veja também|lesen sie auch|lesen sie mehr|lesen sie hier|mehr zum thema|mehr dazu|auch interessant|zum weiterlesen|weiterlesen|lire aussi|à lire aussi|voir aussi|leggi anche|czytaj też|czytaj także|zobacz też|zobacz także|читайте также|vea también|ver también|puedes ver|mira|related stories|related articles)\s*[:：]`)
+})
 
 // Credit lines under pictures: "Foto: dpa", "(Quelle: AP)", "Imagen: Télam".
-var creditLine = regexp.MustCompile(`(?i)^\(?(?:foto|fotos|photo|photos|bild|bilder|imagen|image|quelle|source|fuente|fonte|credit|credits|crédito|photo credit|image credit|abbildung|grafik|beitragsbild|titelbild|źródło|zdjęcie|fot)\s*[:：/]`)
+var creditLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^\(?(?:foto|fotos|photo|photos|bild|bilder|imagen|image|quelle|source|fuente|fonte|credit|credits|crédito|photo credit|image credit|abbildung|grafik|beitragsbild|titelbild|źródło|zdjęcie|fot)\s*[:：/]`)
+})
 
 // Lines that end an article's body: what follows them is about other
 // articles or the site.
-var tailLine = regexp.MustCompile(`(?i)^(?:tags?|topics?|themen|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|filed under|categories|category|kategorien?|rubriken?|mots[- ]clés|étiquettes|etiquetas|argomenti|keywords|related|related (?:articles|stories|posts|content|topics|coverage|links|news)|more (?:from|on|about|stories|news|articles)\b.*|read more|read next|see also|also read|you (?:may|might) (?:also )?like|recommended(?: for you)?|most (?:popular|read|viewed)|trending|mehr zum thema|mehr zu[mr]? .*|weitere artikel|weitere themen|das könnte sie auch interessieren|lesen sie (?:auch|mehr)|auch interessant|zum thema|à lire aussi|lire aussi|voir aussi|leer más|lee también|ver también|leggi anche|follow us.*|folgen sie uns.*|subscribe.*|sign up.*|newsletter.*|abonnieren.*|join the conversation|comments?|leave a (?:comment|reply)|kommentare?|kommentieren|commentaires?|report (?:an )?error.*|fehler gefunden.*|about the author|über den autor|sources?|quellen?|photo(?:s)?|fotos?|credits?|image credit.*|copyright.*|©.*|\(c\) .*|all rights reserved.*|alle rechte vorbehalten.*)[.:!…]*$`)
+var tailLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(?:tags?|topics?|themen|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|filed under|categories|category|kategorien?|rubriken?|mots[- ]clés|étiquettes|etiquetas|argomenti|keywords|related|related (?:articles|stories|posts|content|topics|coverage|links|news)|more (?:from|on|about|stories|news|articles)\b.*|read more|read next|see also|also read|you (?:may|might) (?:also )?like|recommended(?: for you)?|most (?:popular|read|viewed)|trending|mehr zum thema|mehr zu[mr]? .*|weitere artikel|weitere themen|das könnte sie auch interessieren|lesen sie (?:auch|mehr)|auch interessant|zum thema|à lire aussi|lire aussi|voir aussi|leer más|lee también|ver también|leggi anche|follow us.*|folgen sie uns.*|subscribe.*|sign up.*|newsletter.*|abonnieren.*|join the conversation|comments?|leave a (?:comment|reply)|kommentare?|kommentieren|commentaires?|report (?:an )?error.*|fehler gefunden.*|about the author|über den autor|sources?|quellen?|photo(?:s)?|fotos?|credits?|image credit.*|copyright.*|©.*|\(c\) .*|all rights reserved.*|alle rechte vorbehalten.*)[.:!…]*$`)
+})
 
 // Labelled lines that end an article's body: "Tags: a, b", "Source: AP".
-var tailLabel = regexp.MustCompile(`(?i)^(?:tags?|topics?|themen|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|filed under|categor(?:y|ies)|kategorien?|rubriken?|mots[- ]clés|étiquettes|etiquetas|argomenti|keywords|related|see also|read more|more|also read|sources?|quellen?|photos?|fotos?|credits?|image|bild|copyright)\s*[:：]`)
+var tailLabel = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(?:tags?|topics?|themen|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|filed under|categor(?:y|ies)|kategorien?|rubriken?|mots[- ]clés|étiquettes|etiquetas|argomenti|keywords|related|see also|read more|more|also read|sources?|quellen?|photos?|fotos?|credits?|image|bild|copyright)\s*[:：]`)
+})
 
 // Lines at the start that belong to the page's head, not the article.
-var headLine = regexp.MustCompile(`(?i)^(?:updated|last updated|published|posted|posted on|veröffentlicht|aktualisiert|stand|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|by|von|par|por|door|di|autor|author|written by|text|foto|photo|image|bild|quelle|source)\b[^.!?]{0,80}$`)
+var headLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(?:updated|last updated|published|posted|posted on|veröffentlicht|aktualisiert|stand|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|by|von|par|por|door|di|autor|author|written by|text|foto|photo|image|bild|quelle|source)\b[^.!?]{0,80}$`)
+})
 
 // maxEdgeLine is the longest line edge cleaning will drop as furniture.
 const maxEdgeLine = 120
@@ -51,9 +69,10 @@ func trimBoilerplate(ps []para, title string, stripText []string, tz *time.Locat
 	for i, p := range ps {
 		short := runeLen(p.text) <= maxEdgeLine
 		t := trimBullets(p.text)
-		keep[i] = !strip[p.text] && !(short && furnitureLine.MatchString(t)) &&
-			!(runeLen(t) <= 200 && (readAlso.MatchString(t) || creditLine.MatchString(t)))
+		keep[i] = !strip[p.text] && !(short && furnitureLine().MatchString(t)) &&
+			!(runeLen(t) <= 200 && (readAlso().MatchString(t) || creditLine().MatchString(t)))
 	}
+	cutRelated(ps, keep)
 	normTitle := normalizeForCompare(title)
 	// Head: the title, bylines, dates and labels before the first real paragraph.
 	for i := range ps {
@@ -101,7 +120,7 @@ func headJunk(p para, normTitle string, tz *time.Location) bool {
 	if _, ok := dateLine(t, tz); ok {
 		return true
 	}
-	return headLine.MatchString(t)
+	return headLine().MatchString(t)
 }
 
 func tailJunk(p para, tz *time.Location) bool {
@@ -118,7 +137,136 @@ func tailJunk(p para, tz *time.Location) bool {
 	if _, ok := dateLine(t, tz); ok {
 		return true
 	}
-	return tailLine.MatchString(t) || tailLabel.MatchString(t)
+	return tailLine().MatchString(t) || tailLabel().MatchString(t) || promoLine(t)
+}
+
+// relatedHeadings are the headings (words joined by "_") of a block of
+// links or teasers to other articles. Only section titles are here: "Read
+// also" and its kin also stand alone before one link in a text that goes on.
+var relatedHeadings = wordSet(`related related_posts related_articles related_stories
+	related_content related_news related_coverage more_related_stories you_may_also_like you_might_also_like
+	you_may_like you_might_like you_may_be_interested_in you_might_be_interested_in recommended_for_you
+	more_on_this_topic more_on_this_story more_stories most_popular most_read read_next up_next
+	das_könnte_sie_auch_interessieren das_könnte_dich_auch_interessieren das_interessiert_sie_vielleicht_auch
+	mehr_zum_thema mehr_themen weitere_artikel weitere_artikel_zum_thema weitere_beiträge ähnliche_artikel
+	ähnliche_beiträge verwandte_artikel verwandte_themen kommentierte_artikel meistgelesen meistgelesene_artikel
+	passend_zum_thema vous_aimerez_aussi vous_aimerez_peut-être_aussi sur_le_même_sujet articles_similaires
+	articles_liés dans_la_même_rubrique artículos_relacionados noticias_relacionadas te_puede_interesar
+	también_te_puede_interesar le_puede_interesar lo_más_leído você_pode_gostar você_também_pode_gostar
+	notícias_relacionadas artigos_relacionados posts_relacionados articoli_correlati potrebbe_interessarti
+	ti_potrebbe_interessare podobne_artykuły polecane_artykuły похожие_статьи похожие_новости`)
+
+// minBeforeRelated is the text (runes) an article must have before a
+// related-articles heading for the heading to end it.
+const minBeforeRelated = 200
+
+// cutRelated drops related-articles boxes: the heading and the paragraphs
+// of the element it heads. When the heading comes in the second half of the
+// text and the text does not go on after its box, all that follows goes
+// too: teasers of other articles, in whatever markup.
+func cutRelated(ps []para, keep []bool) {
+	total := 0
+	for i, p := range ps {
+		if keep[i] {
+			total += runeLen(p.text)
+		}
+	}
+	before := 0
+	for i, p := range ps {
+		if !keep[i] {
+			continue
+		}
+		if before < minBeforeRelated || !relatedHeading(p.text) {
+			before += runeLen(p.text)
+			continue
+		}
+		keep[i] = false
+		box := headedBox(ps, i)
+		rest := 2*before >= total && !resumes(ps, i, box)
+		for j := i + 1; j < len(ps); j++ {
+			if rest || contains(box, ps[j].block) {
+				keep[j] = false
+			}
+		}
+	}
+}
+
+// resumes reports whether the text before ps[i] goes on after the box that
+// ps[i] heads: a later paragraph outside the box, not a link, is a sibling
+// of an earlier one.
+func resumes(ps []para, i int, box *html.Node) bool {
+	parents := map[*html.Node]bool{}
+	for _, q := range ps[:i] {
+		if q.block != nil {
+			parents[q.block.Parent] = true
+		}
+	}
+	for _, q := range ps[i+1:] {
+		if q.block != nil && !contains(box, q.block) && parents[q.block.Parent] && measure(q.block).linkDensity() < 0.5 {
+			return true
+		}
+	}
+	return false
+}
+
+// headedBox is the largest element around ps[i] that holds no earlier
+// paragraph: the box that ps[i] heads.
+func headedBox(ps []para, i int) *html.Node {
+	box := ps[i].block
+	if box == nil {
+		return nil
+	}
+	for _, q := range ps[:i] {
+		if contains(box, q.block) {
+			return nil // the heading is loose text after the article's blocks
+		}
+	}
+	for box.Parent != nil && box.Parent.Type == html.ElementNode {
+		for _, q := range ps[:i] {
+			if contains(box.Parent, q.block) {
+				return box
+			}
+		}
+		box = box.Parent
+	}
+	return box
+}
+
+func relatedHeading(s string) bool {
+	if runeLen(s) > 60 {
+		return false
+	}
+	s = strings.TrimRight(strings.ToLower(trimBullets(s)), ".:!…? \u00a0")
+	return relatedHeadings[strings.Join(strings.Fields(s), "_")]
+}
+
+// promoLine reports whether a line asks the reader to subscribe, follow the
+// site or install its app: furniture at the end of an article, however it
+// is worded.
+func promoLine(s string) bool {
+	if runeLen(s) > 300 {
+		return false
+	}
+	s = strings.ToLower(s)
+	switch {
+	case mentions(s, "newsletter", "subscribe", "sign up", "signup", "abonnieren", "abonnez", "suscríbete", "suscribete", "assine", "iscriviti", "zapisz się"):
+		return true
+	case mentions(s, "follow", "folgen sie", "folge uns", "suivez", "síguenos", "siga-nos", "seguici", "obserwuj") &&
+		mentions(s, "twitter", "facebook", "instagram", "linkedin", "youtube", "telegram", "tiktok", "social media", "@"):
+		return true
+	case mentions(s, " app ", " app.", " apps ", " apps.") && mentions(s, "download", "ios", "android", "app store", "google play", "get the"):
+		return true
+	}
+	return false
+}
+
+func mentions(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }
 
 func trimBullets(s string) string {
