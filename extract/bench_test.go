@@ -1,8 +1,10 @@
 package extract
 
 import (
+	"bufio"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -28,4 +30,59 @@ func BenchmarkPage(b *testing.B) {
 			}
 		})
 	}
+}
+
+// corpusPage is one page of the extraction corpus with the URL it was
+// fetched from.
+type corpusPage struct {
+	name, url string
+	html      []byte
+}
+
+// corpusSample reads every nth page of the corpus manifest, so that the
+// sample spreads over its three data sets and its page sizes.
+func corpusSample(tb testing.TB, every int) []corpusPage {
+	const dir = "../../shared/corpus/extraction"
+	f, err := os.Open(filepath.Join(dir, "MANIFEST.tsv"))
+	if err != nil {
+		tb.Skipf("extraction corpus absent (%v): ../shared is a sibling of the repository", err)
+	}
+	defer f.Close()
+	var pages []corpusPage
+	sc := bufio.NewScanner(f)
+	for i := 0; sc.Scan(); i++ {
+		cols := strings.Split(sc.Text(), "\t")
+		if i == 0 || i%every != 0 || len(cols) < 12 {
+			continue
+		}
+		name := filepath.Join(cols[0], cols[1]+".html")
+		page, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			tb.Fatalf("corpus manifest names %s: %v", name, err)
+		}
+		pages = append(pages, corpusPage{name: name, url: cols[11], html: page})
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return pages
+}
+
+// BenchmarkCorpus extracts about 50 corpus pages per iteration: its ns/op
+// divided by the page count is the in-process cost of a page (issue 3's
+// target is ~12 ms of CPU per page with process start).
+func BenchmarkCorpus(b *testing.B) {
+	pages := corpusSample(b, 16)
+	var size int64
+	for _, p := range pages {
+		size += int64(len(p.html))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range pages {
+			_, _ = Page(p.html, p.url, "", nil)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N*len(pages)), "ms/page")
 }

@@ -5,6 +5,7 @@ import (
 	"mime"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
@@ -22,9 +23,15 @@ const (
 	lateScan   = 64 << 10
 )
 
+// The declaration patterns are compiled on first use, not at init: a process
+// that reads one page should pay only for what it runs.
 var (
-	metaCharsetRe = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_:.()+-]+)`)
-	xmlDeclRe     = regexp.MustCompile(`(?i)^\s*<\?xml[^>]+encoding\s*=\s*["']([a-z0-9_:.()+-]+)`)
+	metaCharsetRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([a-z0-9_:.()+-]+)`)
+	})
+	xmlDeclRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)^\s*<\?xml[^>]+encoding\s*=\s*["']([a-z0-9_:.()+-]+)`)
+	})
 )
 
 // decode returns the page as UTF-8 and the name of the charset it was read
@@ -115,10 +122,10 @@ func contentTypeCharset(ct string) string {
 }
 
 func metaCharset(b []byte) string {
-	if m := xmlDeclRe.FindSubmatch(b); m != nil {
+	if m := xmlDeclRe().FindSubmatch(b); m != nil {
 		return string(m[1])
 	}
-	if m := metaCharsetRe.FindSubmatch(b); m != nil {
+	if m := metaCharsetRe().FindSubmatch(b); m != nil {
 		return string(m[1])
 	}
 	return ""

@@ -3,6 +3,7 @@ package extract
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -17,23 +18,65 @@ var byLabels = []string{
 	"by", "von", "par", "por", "door", "di", "da", "av", "af", "przez", "autor", "autorin", "author",
 }
 
-var (
-	reBylineEmail  = regexp.MustCompile(`\S+@\S+\.\w+`)
-	reBylineHandle = regexp.MustCompile(`(?:^|\s)@\w+`)
+// bylineREs are the patterns that clean a byline.
+type bylineREs struct {
+	email, handle *regexp.Regexp
 	// "| Updated 10:40", "- Aktualisiert am ...": what follows is not a name.
-	reUpdatedTail = regexp.MustCompile(`(?i)\s*(?:[|·•,–—-]\s*|\s)(?:last\s+)?(?:updated|update|aktualisiert|published|veröffentlicht|posted|publié|mis à jour|actualizado|aggiornato|stand)\b.*$`)
+	updatedTail *regexp.Regexp
 	// The preposition left behind when a date was cut off: "John Smith on".
-	reDanglingWord = regexp.MustCompile(`(?i)\s+(?:am|on|le|el|il|op|em|den|at|um|,)\s*$`)
-	reBylineSpace  = regexp.MustCompile(`\s+`)
+	danglingWord *regexp.Regexp
 	// A photo or image credit line is not the article's byline.
-	reCredit = regexp.MustCompile(`(?i)\b(?:photo|foto|bild|image|picture|illustration|grafik|video|quelle|source)s?\b`)
-)
+	credit *regexp.Regexp
+}
+
+// bylineRE compiles the byline patterns on first use rather than at init,
+// which every run of the program would pay for.
+var bylineRE = sync.OnceValue(func() *bylineREs {
+	return &bylineREs{
+		email:        regexp.MustCompile(`\S+@\S+\.\w+`),
+		handle:       regexp.MustCompile(`(?:^|\s)@\w+`),
+		updatedTail:  regexp.MustCompile(`(?i)\s*(?:[|·•,–—-]\s*|\s)(?:last\s+)?(?:updated|update|aktualisiert|published|veröffentlicht|posted|publié|mis à jour|actualizado|aggiornato|stand)\b.*$`),
+		danglingWord: regexp.MustCompile(`(?i)\s+(?:am|on|le|el|il|op|em|den|at|um|,)\s*$`),
+		credit:       regexp.MustCompile(`(?i)\b(?:photo|foto|bild|image|picture|illustration|grafik|video|quelle|source)s?\b`),
+	}
+})
+
+// foldRESpace replaces every run of ASCII white space (the regexp class
+// \s) by one space.
+func foldRESpace(s string) string {
+	i := 0
+	for i < len(s) && !isRESpace(s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	run := false
+	for ; i < len(s); i++ {
+		if isRESpace(s[i]) {
+			run = true
+			continue
+		}
+		if run {
+			b.WriteByte(' ')
+			run = false
+		}
+		b.WriteByte(s[i])
+	}
+	if run {
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
 
 // bylineLine reports whether line is a byline such as "By KH디지털2" or "Von
 // Hans Müller | 24.06.2015" and returns the name. Ordinary prose and lines that
 // are not introduced by a by-word give ok false.
 func bylineLine(line string) (string, bool) {
-	line = strings.TrimSpace(reBylineSpace.ReplaceAllString(line, " "))
+	line = strings.TrimSpace(foldRESpace(line))
 	if line == "" || utf8.RuneCountInString(line) > 150 {
 		return "", false
 	}
@@ -92,15 +135,16 @@ func isByLabel(s string) bool {
 // trailing dates, "| Updated ..." tails, e-mail addresses and handles go; an
 // empty string means it was not a plausible name.
 func cleanByline(s string) string {
-	s = strings.TrimSpace(reBylineSpace.ReplaceAllString(s, " "))
+	s = strings.TrimSpace(foldRESpace(s))
 	s, _ = cutByLabel(s)
 	if m, ok := findDate(s, nil); ok {
 		s = s[:m.start]
 	}
-	s = reUpdatedTail.ReplaceAllString(s, "")
-	s = reDanglingWord.ReplaceAllString(s, "")
-	s = reBylineEmail.ReplaceAllString(s, "")
-	s = reBylineHandle.ReplaceAllString(s, "")
+	re := bylineRE()
+	s = re.updatedTail.ReplaceAllString(s, "")
+	s = re.danglingWord.ReplaceAllString(s, "")
+	s = re.email.ReplaceAllString(s, "")
+	s = re.handle.ReplaceAllString(s, "")
 	s = strings.TrimFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsPunct(r) && r != '.' && r != ')' || unicode.IsSymbol(r)
 	})
@@ -121,7 +165,7 @@ func plausibleName(s string) bool {
 	if strings.Contains(s, "://") || strings.HasPrefix(strings.ToLower(s), "www.") || strings.Contains(s, "/") && !strings.Contains(s, " / ") {
 		return false
 	}
-	if strings.ContainsAny(s, "{}<>=|") || reCredit.MatchString(s) {
+	if strings.ContainsAny(s, "{}<>=|") || bylineRE().credit.MatchString(s) {
 		return false
 	}
 	words := strings.Fields(s)

@@ -2,9 +2,9 @@ package extract
 
 import (
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -31,47 +31,12 @@ var monthLists = [12][]string{
 	{"december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic", "dicembre", "dezembro", "grudzień", "grudnia", "grudzien", "gru", "декабря", "декабрь"},
 }
 
-// monthNames maps every name of monthLists to its month.
-var monthNames = func() map[string]time.Month {
-	m := make(map[string]time.Month)
-	for i, ns := range monthLists {
-		for _, n := range ns {
-			m[n] = time.Month(i + 1)
-		}
-	}
-	return m
-}()
-
-// monthPattern is the alternation of every month name, longest first so that
-// "juni" is not read as "jun".
-var monthPattern = func() string {
-	var ns []string
-	for _, ms := range monthLists {
-		ns = append(ns, ms...)
-	}
-	slices.SortFunc(ns, func(a, b string) int { return utf8.RuneCountInString(b) - utf8.RuneCountInString(a) })
-	for i, n := range ns {
-		ns[i] = regexp.QuoteMeta(n)
-	}
-	return strings.Join(ns, "|")
-}()
-
-// The date shapes, each anchored so that it does not start inside a longer
-// number or word. Groups: see the parse function of each.
-var (
-	// 2015-06-24, 2015.06.24, 2015/6/24, 2015. 6. 24.
-	reYMD = regexp.MustCompile(`(?:^|[^\d])((?:19|20)\d\d)([-/]|\.\s?)(\d{1,2})([-/]|\.\s?)(\d{1,2})(?:[^\d]|$)`)
-	// 24.06.2015, 24/06/2015, 24-06-2015
-	reDMY = regexp.MustCompile(`(?:^|[^\d.])(\d{1,2})([./-])\s?(\d{1,2})[./-]\s?((?:19|20)\d\d)(?:[^\d]|$)`)
-	// 24 June 2015, 24. Juni 2015, 24th June, 2015, 24 de junio de 2015
-	reDMonY = regexp.MustCompile(`(?i)(?:^|[^\d])(\d{1,2})(?:st|nd|rd|th|er|º|°)?\.?\s*(?:de\s+|of\s+)?(` + monthPattern + `)\.?,?\s*(?:de\s+|del\s+)?((?:19|20)\d\d)(?:[^\d]|$)`)
-	// June 24, 2015, Jun. 24th 2015
-	reMonDY = regexp.MustCompile(`(?i)(?:^|[^\pL])(` + monthPattern + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?\.?,?\s+((?:19|20)\d\d)(?:[^\d]|$)`)
-	// 2015年6月24日, 2015년 6월 24일
-	reCJK = regexp.MustCompile(`((?:19|20)\d\d)\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]`)
-	// A time of day following a date: " - 09:40", ", 9.40 Uhr", "T09:40:00+09:00", " at 9:40 pm EST".
-	reClock = regexp.MustCompile(`(?i)^[\s,|·•(]*(?:[-–—@T]|at|um|à|a las|às|alle|om|o|kl\.?|к)?\s*(\d{1,2})[:h.](\d\d)(?::(\d\d)(?:\.\d+)?)?\s*(a\.?m\.?|p\.?m\.?)?\s*(?:uhr|h\b)?\s*(Z\b|[+-]\d\d:?\d\d\b|(?:UTC|GMT)\s*(?:[+-]\d{1,2}(?::?\d\d)?)?|[A-Z]{3,4}\b)?`)
-)
+// reClock reads a time of day following a date: " - 09:40", ", 9.40 Uhr",
+// "T09:40:00+09:00", " at 9:40 pm EST". It runs once per date found, so it
+// stays a regexp, compiled on first use.
+var reClock = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^[\s,|·•(]*(?:[-–—@T]|at|um|à|a las|às|alle|om|o|kl\.?|к)?\s*(\d{1,2})[:h.](\d\d)(?::(\d\d)(?:\.\d+)?)?\s*(a\.?m\.?|p\.?m\.?)?\s*(?:uhr|h\b)?\s*(Z\b|[+-]\d\d:?\d\d\b|(?:UTC|GMT)\s*(?:[+-]\d{1,2}(?::?\d\d)?)?|[A-Z]{3,4}\b)?`)
+})
 
 // zoneAbbrevs are the zone abbreviations sites print after a time, with their
 // offsets in hours. Ambiguous ones (IST, CST in China) take the commoner use.
@@ -99,46 +64,20 @@ func findDate(s string, tz *time.Location) (dateMatch, bool) {
 	if !hasYear(s) {
 		return best, false
 	}
-	try := func(re *regexp.Regexp, parse func(s string, m []int) (y, mo, d int, ok bool)) {
-		for _, m := range re.FindAllStringSubmatchIndex(s, 4) {
-			if best.start >= 0 && m[0] >= best.start {
-				return
+	// The shapes in order; a later one wins only by starting further left.
+	for _, match := range []shapeMatcher{matchYMD, matchDMY, matchDMonY, matchMonDY, matchCJK} {
+		scanShape(s, match, 4, func(h dateHit) bool {
+			if best.start >= 0 && h.start >= best.start {
+				return false
 			}
-			y, mo, d, ok := parse(s, m)
-			if !ok || !validDate(y, mo, d) {
-				continue
+			if !h.ok || !validDate(h.y, h.mo, h.d) {
+				return true
 			}
-			start, end := trimDateMatch(s, m[0], m[1])
-			best = dateMatch{start: start, end: end, t: time.Date(y, time.Month(mo), d, 0, 0, 0, 0, tz)}
-			return
-		}
+			start, end := trimDateMatch(s, h.start, h.end)
+			best = dateMatch{start: start, end: end, t: time.Date(h.y, time.Month(h.mo), h.d, 0, 0, 0, 0, tz)}
+			return false
+		})
 	}
-	try(reYMD, func(s string, m []int) (int, int, int, bool) {
-		// "2015/06/24" and "2015-06-24" need the same separator twice.
-		if strings.TrimSpace(s[m[4]:m[5]]) != strings.TrimSpace(s[m[8]:m[9]]) {
-			return 0, 0, 0, false
-		}
-		return groupInt(s, m, 2), groupInt(s, m, 6), groupInt(s, m, 10), true
-	})
-	try(reDMY, func(s string, m []int) (int, int, int, bool) {
-		d, mo, y := groupInt(s, m, 2), groupInt(s, m, 6), groupInt(s, m, 8)
-		// Slashes are the one place where month-first (US) is common.
-		if s[m[4]:m[5]] == "/" && mo > 12 && d <= 12 {
-			d, mo = mo, d
-		}
-		return y, mo, d, true
-	})
-	try(reDMonY, func(s string, m []int) (int, int, int, bool) {
-		mo := monthNames[strings.ToLower(s[m[4]:m[5]])]
-		return groupInt(s, m, 6), int(mo), groupInt(s, m, 2), mo != 0
-	})
-	try(reMonDY, func(s string, m []int) (int, int, int, bool) {
-		mo := monthNames[strings.ToLower(s[m[2]:m[3]])]
-		return groupInt(s, m, 6), int(mo), groupInt(s, m, 4), mo != 0
-	})
-	try(reCJK, func(s string, m []int) (int, int, int, bool) {
-		return groupInt(s, m, 2), groupInt(s, m, 4), groupInt(s, m, 6), true
-	})
 	if best.start < 0 {
 		return best, false
 	}
@@ -164,7 +103,7 @@ func hasYear(s string) bool {
 
 // addClock reads a time of day (and zone) right after a date ending at end.
 func addClock(day time.Time, s string, end int) (time.Time, int) {
-	m := reClock.FindStringSubmatchIndex(s[end:])
+	m := reClock().FindStringSubmatchIndex(s[end:])
 	if m == nil {
 		return day, end
 	}

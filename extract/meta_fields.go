@@ -3,6 +3,7 @@ package extract
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
@@ -211,7 +212,7 @@ func sameDay(a, b time.Time) bool {
 	return ay == by && am == bm && ad == bd
 }
 
-var reUpdatedHint = regexp.MustCompile(`(?i)updat|modif|aktualis|edit`)
+var reUpdatedHint = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)updat|modif|aktualis|edit`) })
 
 // timeElement reads itemprop=datePublished and <time datetime> elements: one
 // marked as the publication first, else the first outside comments and
@@ -237,7 +238,7 @@ func (r *metaReader) timeElement() (time.Time, bool) {
 			marked = t
 			return false
 		}
-		if first.IsZero() && !reUpdatedHint.MatchString(attrs) && r.ancestorHints(n)&hintSkip == 0 {
+		if first.IsZero() && !reUpdatedHint().MatchString(attrs) && r.ancestorHints(n)&hintSkip == 0 {
 			first = t
 		}
 		return true
@@ -324,12 +325,14 @@ func (r *metaReader) dateFromLines() (time.Time, int, bool) {
 	return best, bestScore, !best.IsZero()
 }
 
-var reURLDate = regexp.MustCompile(`/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|$|\.html?)`)
+var reURLDate = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|$|\.html?)`)
+})
 
 // urlDate reads a date from the page's path, as /2015/06/24/.
 func (r *metaReader) urlDate() (time.Time, bool) {
 	for _, u := range []string{r.canonical(), r.baseString()} {
-		m := reURLDate.FindStringSubmatchIndex(u)
+		m := reURLDate().FindStringSubmatchIndex(u)
 		if m == nil {
 			continue
 		}

@@ -62,11 +62,11 @@ func skipHints(v string) int {
 	h := 0
 	start := -1
 	var prev rune
-	for i, r := range v + " " {
+	for i, r := range v {
 		word := unicode.IsLetter(r) || unicode.IsDigit(r)
 		hump := unicode.IsUpper(r) && unicode.IsLower(prev)
 		if start >= 0 && (!word || hump) {
-			h |= skipWords[strings.ToLower(v[start:i])]
+			h |= skipWordHints(v[start:i])
 			start = -1
 		}
 		if word && start < 0 {
@@ -74,7 +74,42 @@ func skipHints(v string) int {
 		}
 		prev = r
 	}
+	if start >= 0 {
+		h |= skipWordHints(v[start:])
+	}
 	return h
+}
+
+// skipWordHints looks a word up in skipWords whatever its case, without
+// allocating for the ASCII words nearly every class name is made of.
+func skipWordHints(w string) int {
+	var buf [16]byte
+	if len(w) > len(buf) {
+		if isASCII(w) {
+			return 0 // longer than any skip word
+		}
+		return skipWords[strings.ToLower(w)]
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			return skipWords[strings.ToLower(w)]
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return skipWords[string(buf[:len(w)])]
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // pageLine is one short element of the body.

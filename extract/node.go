@@ -131,7 +131,15 @@ func measureInto(n *html.Node, s *textStats, inLink bool) {
 func countText(s string) (n, commas int) {
 	space := true
 	for _, r := range s {
-		if isSpace(r) {
+		// ASCII first, inline: this loop runs over every text node, often
+		// several times.
+		var sp bool
+		if r < utf8.RuneSelf {
+			sp = r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\f' || r == '\v'
+		} else {
+			sp = isSpace(r)
+		}
+		if sp {
 			if !space {
 				n++
 			}

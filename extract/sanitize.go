@@ -5,17 +5,19 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
-// policy is built once; a bluemonday Policy is safe for concurrent use once
-// configured. It keeps the structure of an article (headings, lists, tables,
-// figures, quotes, code) and nothing that runs: no script, no event handlers,
-// no URLs but http(s) and mailto.
-var policy = newPolicy()
+// policy is built once, on first use (building it compiles regexps, which a
+// process that never sanitises should not pay for); a bluemonday Policy is
+// safe for concurrent use once configured. It keeps the structure of an
+// article (headings, lists, tables, figures, quotes, code) and nothing that
+// runs: no script, no event handlers, no URLs but http(s) and mailto.
+var policy = sync.OnceValue(newPolicy)
 
 func newPolicy() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
@@ -28,7 +30,7 @@ func newPolicy() *bluemonday.Policy {
 }
 
 func sanitize(s string) string {
-	return strings.TrimSpace(policy.Sanitize(s))
+	return strings.TrimSpace(policy().Sanitize(s))
 }
 
 // render writes the nodes as HTML.

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -35,8 +36,9 @@ const (
 
 // ugc sanitises article HTML again on the way out. Articles are sanitised at
 // ingest; this guards against an archive written by an older or buggy
-// Herald. A bluemonday policy is safe for concurrent use once built.
-var ugc = bluemonday.UGCPolicy()
+// Herald. Built on first use, so that commands that serve nothing (herald
+// extract) do not pay for it at start; safe for concurrent use once built.
+var ugc = sync.OnceValue(bluemonday.UGCPolicy)
 
 // langTag is RFC 3066's shape, as the Atom schema checks it.
 var langTag = regexp.MustCompile(`^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$`)
@@ -141,7 +143,7 @@ func author(a *herald.Article, def string) string {
 // paragraphs when it has no HTML, so that every entry has content.
 func contentHTML(a *herald.Article) string {
 	if strings.TrimSpace(a.HTML) != "" {
-		return ugc.Sanitize(a.HTML)
+		return ugc().Sanitize(a.HTML)
 	}
 	var b strings.Builder
 	for _, p := range strings.Split(a.Text, "\n\n") {

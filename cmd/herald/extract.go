@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"herald/extract"
@@ -15,6 +16,11 @@ import (
 
 // maxPage is the largest page herald extract reads.
 const maxPage = 8 << 20
+
+// extractMemoryLimit is the heap at which herald extract, which runs with
+// the collector off, collects after all: many times what a maxPage page
+// needs.
+const extractMemoryLimit = 256 << 20
 
 // cmdExtract extracts one page's article: herald extract [--url URL]
 // [--fetch URL] [--format text|html|json] [--rules-timezone TZ] [FILE].
@@ -27,6 +33,11 @@ func cmdExtract(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	// One page, then exit: the two or three collections a page would cost
+	// free memory the process is about to give back anyway. The limit still
+	// collects when a hostile page grows the heap far beyond a page's worth.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(extractMemoryLimit))
 	if *format != "text" && *format != "html" && *format != "json" {
 		return usagef("extract: --format %q: want text, html or json", *format)
 	}
