@@ -79,13 +79,21 @@ func cmdExtract(ctx context.Context, e *env, args []string) error {
 	if err != nil && !errors.Is(err, extract.ErrEmpty) {
 		return fmt.Errorf("extract %s: %w", describe(*pageURL, fs.Arg(0)), err)
 	}
-	if werr := writeArticle(e.stdout, *format, *pageURL, a); werr != nil {
+	if werr := writeArticle(e.stdout, *format, *pageURL, a, err); werr != nil {
 		return werr
 	}
-	if err != nil {
-		return fmt.Errorf("extract %s: %w", describe(*pageURL, fs.Arg(0)), err)
+	if err == nil {
+		return nil
 	}
-	return nil
+	err = fmt.Errorf("extract %s: %w", describe(*pageURL, fs.Arg(0)), err)
+	if *format == "json" {
+		// The JSON carries the outcome (its "error" field) beside the
+		// metadata that was found: a page without article text is a
+		// result, not a failure of the command.
+		fmt.Fprintf(e.stderr, "herald: %v\n", err)
+		return nil
+	}
+	return err
 }
 
 func describe(pageURL, file string) string {
@@ -113,9 +121,10 @@ type articleJSON struct {
 	ExtractedBy  string `json:"extracted_by"`
 	RuleMissed   bool   `json:"rule_missed,omitempty"`
 	Charset      string `json:"charset"`
+	Error        string `json:"error,omitempty"` // why no article text was found
 }
 
-func writeArticle(w io.Writer, format, pageURL string, a *extract.Article) error {
+func writeArticle(w io.Writer, format, pageURL string, a *extract.Article, failure error) error {
 	if a == nil {
 		return nil
 	}
@@ -137,6 +146,9 @@ func writeArticle(w io.Writer, format, pageURL string, a *extract.Article) error
 		URL: pageURL, Title: a.Title, Byline: a.Byline, Lang: a.Lang, SiteName: a.SiteName,
 		CanonicalURL: a.CanonicalURL, Image: a.Image, Text: a.Text, HTML: a.HTML,
 		ExtractedBy: a.Method, RuleMissed: a.RuleMissed, Charset: a.Charset,
+	}
+	if failure != nil {
+		out.Error = failure.Error()
 	}
 	if !a.Published.IsZero() {
 		out.Published = a.Published.Format(time.RFC3339)
