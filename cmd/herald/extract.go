@@ -75,6 +75,15 @@ func cmdExtract(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
+	if r, err := configRules(e, *pageURL); err != nil {
+		return err
+	} else if r != nil {
+		tz := rules.Timezone
+		rules = r
+		if tz != nil {
+			rules.Timezone = tz
+		}
+	}
 	a, err := extract.Page(page, *pageURL, contentType, rules)
 	if err != nil && !errors.Is(err, extract.ErrEmpty) {
 		return fmt.Errorf("extract %s: %w", describe(*pageURL, fs.Arg(0)), err)
@@ -201,4 +210,25 @@ func download(ctx context.Context, rawURL string) ([]byte, string, string, error
 		return nil, "", "", err
 	}
 	return b, resp.Header.Get("Content-Type"), resp.Request.URL.String(), nil
+}
+
+// configRules finds the config's site rule for the page's host. Without a
+// config file there are no rules; a config that exists must be valid.
+func configRules(e *env, pageURL string) (*extract.Rules, error) {
+	if pageURL == "" {
+		return nil, nil
+	}
+	if _, err := os.Stat(e.configPath); errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return nil, err
+	}
+	r, _ := rulesFor(cfg, pageURL)
+	if r == nil {
+		return nil, nil
+	}
+	copied := *r
+	return &copied, nil
 }
