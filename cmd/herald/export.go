@@ -42,11 +42,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if q.Until, err = parseTime(*until); err != nil {
 		return usagef("export: --until: %v", err)
 	}
-	cfg, err := loadConfig(e)
-	if err != nil {
-		return err
-	}
-	db, err := openArchive(e, cfg)
+	cfg, db, err := openConfigArchive(e)
 	if err != nil {
 		return err
 	}

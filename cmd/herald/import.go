@@ -27,11 +27,7 @@ func cmdImport(ctx context.Context, e *env, args []string) (err error) {
 		defer f.Close()
 		r = f
 	}
-	cfg, err := loadConfig(e)
-	if err != nil {
-		return err
-	}
-	db, err := openArchive(e, cfg)
+	_, db, err := openConfigArchive(e)
 	if err != nil {
 		return err
 	}

@@ -23,11 +23,7 @@ func cmdReextract(ctx context.Context, e *env, args []string) (err error) {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(e)
-	if err != nil {
-		return err
-	}
-	db, err := openArchive(e, cfg)
+	cfg, db, err := openConfigArchive(e)
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,20 @@ func openArchive(e *env, cfg *config.Config) (*archive.DB, error) {
 	return db, err
 }
 
+// openConfigArchive loads the config and opens its archive: what every
+// command that reads or writes the archive starts with.
+func openConfigArchive(e *env) (*config.Config, *archive.DB, error) {
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := openArchive(e, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, db, nil
+}
+
 // closeArchive closes db and reports a failure to write what it still
 // held (queued feed states) unless an earlier error is being returned.
 func closeArchive(db *archive.DB, err *error) {
