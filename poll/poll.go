@@ -103,7 +103,8 @@ func (p *Poller) Poll(ctx context.Context, f Feed) Outcome {
 		out.Err = err
 		return out
 	}
-	if state.Outcome == herald.OutcomeGone && state.URL == f.URL {
+	// state() has already started afresh if the user changed the URL.
+	if state.Outcome == herald.OutcomeGone {
 		out.State = state
 		out.Skipped = "gone (HTTP 410) since " + state.LastPoll.Format(time.DateOnly) + "; remove it from the config"
 		return out
