@@ -67,17 +67,18 @@ type pruneMode struct {
 // them.
 func prune(root *html.Node, mode pruneMode) {
 	unwrapTemplates(root)
+	memo := statsMemo{}
 	for _, n := range elements(root) {
 		if n == root || !contains(root, n) {
 			continue // the root stays; n may be in a removed subtree
 		}
-		if removable(n, mode) {
-			detach(n)
+		if removable(n, mode, memo) {
+			memo.detach(n)
 		}
 	}
 }
 
-func removable(n *html.Node, mode pruneMode) bool {
+func removable(n *html.Node, mode pruneMode, memo statsMemo) bool {
 	if neverContent[n.DataAtom] || hidden(n) {
 		return true
 	}
@@ -87,21 +88,21 @@ func removable(n *html.Node, mode pruneMode) bool {
 	case atom.Form:
 		// Some sites wrap the whole page in one form: keep forms that hold
 		// real text.
-		return measure(n).text < 500 && !hasParagraphs(n, 2)
+		return memo.measure(n).text < 500 && !hasParagraphs(n, 2, memo)
 	case atom.Footer, atom.Aside:
 		return true
 	case atom.Header:
-		return !hasParagraphs(n, 3)
+		return !hasParagraphs(n, 3, memo)
 	}
 	if !mode.byWords || inParagraph(n) {
 		return false
 	}
-	return junk(n)
+	return junk(n, memo)
 }
 
 // junk reports whether n's class, id, role or aria-label says it is not
 // content.
-func junk(n *html.Node) bool {
+func junk(n *html.Node, memo statsMemo) bool {
 	if r := attr(n, "role"); r != "" && junkRoles[strings.ToLower(r)] {
 		return true
 	}
@@ -133,10 +134,10 @@ func junk(n *html.Node) bool {
 	if hard {
 		// Ad slots hold no paragraphs: a body named "cuerpo-ad" (Spanish
 		// for body) or "adv-content" with real paragraphs is not one.
-		return !adOnly(words) || !hasParagraphs(n, 3)
+		return !adOnly(words) || !hasParagraphs(n, 3, memo)
 	}
 	if soft {
-		return measure(n).text < softMax
+		return memo.measure(n).text < softMax
 	}
 	return false
 }
@@ -176,10 +177,10 @@ func hidden(n *html.Node) bool {
 }
 
 // hasParagraphs reports whether n holds at least k paragraphs of real text.
-func hasParagraphs(n *html.Node, k int) bool {
+func hasParagraphs(n *html.Node, k int, memo statsMemo) bool {
 	count := 0
 	for _, e := range elements(n) {
-		if e.DataAtom == atom.P && measure(e).text >= 80 {
+		if e.DataAtom == atom.P && memo.measure(e).text >= 80 {
 			count++
 			if count >= k {
 				return true

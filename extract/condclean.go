@@ -13,6 +13,7 @@ import (
 // because no single one separates a caption from a teaser.
 func cleanConditionally(root *html.Node) {
 	els := elements(root)
+	memo := statsMemo{}
 	// Deepest first, so that a container is judged on what remains in it.
 	for i := len(els) - 1; i >= 0; i-- {
 		n := els[i]
@@ -27,8 +28,8 @@ func cleanConditionally(root *html.Node) {
 		if n.DataAtom == atom.Table && dataTable(n) {
 			continue
 		}
-		if furniture(n) {
-			detach(n)
+		if furniture(n, memo) {
+			memo.detach(n)
 		}
 	}
 }
@@ -36,12 +37,12 @@ func cleanConditionally(root *html.Node) {
 // attached reports whether n is still under root.
 func attached(n, root *html.Node) bool { return contains(root, n) }
 
-func furniture(n *html.Node) bool {
+func furniture(n *html.Node, memo statsMemo) bool {
 	weight := classWeight(n)
 	if weight < 0 {
 		return true
 	}
-	st := measure(n)
+	st := memo.measure(n)
 	if st.commas >= 10 {
 		return false
 	}
@@ -59,13 +60,13 @@ func furniture(n *html.Node) bool {
 		case atom.Iframe, atom.Embed, atom.Object, atom.Video:
 			embed++
 		case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
-			heading += measure(e).text
+			heading += memo.measure(e).text
 		}
 	}
 	isList := n.DataAtom == atom.Ul || n.DataAtom == atom.Ol
 	ld := st.linkDensity()
 	if isList {
-		return ld > 0.5 && !imageList(n)
+		return ld > 0.5 && !imageList(n, memo)
 	}
 	inFigure := hasAncestor(n, atom.Figure)
 	headingDensity := 0.0
@@ -92,14 +93,14 @@ func furniture(n *html.Node) bool {
 }
 
 // imageList is a list whose items are each one picture: a gallery, kept.
-func imageList(n *html.Node) bool {
+func imageList(n *html.Node, memo statsMemo) bool {
 	items := 0
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type != html.ElementNode || c.DataAtom != atom.Li {
 			continue
 		}
 		items++
-		if !hasDescendant(c, atom.Img) || measure(c).text > 200 {
+		if !hasDescendant(c, atom.Img) || memo.measure(c).text > 200 {
 			return false
 		}
 	}

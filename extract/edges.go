@@ -11,20 +11,8 @@ import (
 )
 
 // The line patterns are compiled on first use, not at start-up: commands
-// that extract nothing should not pay for them.
-
-// Lines that are page furniture wherever they appear: ad labels, share
-// prompts and their toasts. They are matched whole, so an article sentence
-// that mentions an advertisement stays.
-var furnitureLine = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)^(?:advertisement|advertisements|ad|ads|anzeige|werbung|publicité|publicidad|pubblicità|reklama|реклама|広告|광고|sponsored|sponsored content|promoted|` +
-		`(?:story|article) continues (?:below|after)(?: (?:this )?(?:advertisement|ad))?|continue reading(?: below| the main story| after the advertisement)?|advertisement[ -–—:]+(?:continue|scroll)[a-z ]*|` +
-		`link copied|copied|copy link|copy url|link kopiert|lien copié|share|share this|share this (?:article|story|post|page)|share on (?:facebook|twitter|x|linkedin|whatsapp)|tweet|teilen|partager|compartir|condividi|` +
-		`print|print this (?:article|page)|email|e-mail|drucken|imprimer|font size|text size|listen to (?:this )?article|audio|` +
-		`skip (?:to|next) [a-z ]+|scroll to continue|click to expand|view gallery|open gallery|enlarge (?:image|this image)|zoom|close|schließen|fermer|` +
-		`(?:[0-9]+ )?(?:comments?|kommentare?|commentaires?)|kommentare? schreiben|gefällt mir|like this|teilen sie dies mit|share this:|bewerten|related stories|verwandte artikel|weitere artikel(?: zum thema)?|kommentierte artikel|à lire aussi|lire aussi|kontakt|contact|aktualisiert am|zum vergrößern auf das bild klicken|(?:[0-9]+ )?min(?:ute)?s? read|lesezeit[: 0-9a-z.]*|[0-9]+ min(?:uten)? lesezeit|` +
-		`loading|loading\.\.\.|please wait|bitte warten|menu|menü|search|suche|home|startseite|top|back to top|nach oben|zurück|back)[.:!…]*$`)
-})
+// that extract nothing should not pay for them. The two largest are matched
+// by hand (edgelines.go).
 
 // Lines that point to other articles from inside this one: "Read also:
 // <headline>". They are dropped wherever they are when short.
@@ -35,12 +23,6 @@ var readAlso = sync.OnceValue(func() *regexp.Regexp {
 // Credit lines under pictures: "Foto: dpa", "(Quelle: AP)", "Imagen: Télam".
 var creditLine = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)^\(?(?:foto|fotos|photo|photos|bild|bilder|imagen|image|quelle|source|fuente|fonte|credit|credits|crédito|photo credit|image credit|abbildung|grafik|beitragsbild|titelbild|źródło|zdjęcie|fot)\s*[:：/]`)
-})
-
-// Lines that end an article's body: what follows them is about other
-// articles or the site.
-var tailLine = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)^(?:tags?|topics?|themen|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|filed under|categories|category|kategorien?|rubriken?|mots[- ]clés|étiquettes|etiquetas|argomenti|keywords|related|related (?:articles|stories|posts|content|topics|coverage|links|news)|more (?:from|on|about|stories|news|articles)\b.*|read more|read next|see also|also read|you (?:may|might) (?:also )?like|recommended(?: for you)?|most (?:popular|read|viewed)|trending|mehr zum thema|mehr zu[mr]? .*|weitere artikel|weitere themen|das könnte sie auch interessieren|lesen sie (?:auch|mehr)|auch interessant|zum thema|à lire aussi|lire aussi|voir aussi|leer más|lee también|ver también|leggi anche|follow us.*|folgen sie uns.*|subscribe.*|sign up.*|newsletter.*|abonnieren.*|join the conversation|comments?|leave a (?:comment|reply)|kommentare?|kommentieren|commentaires?|report (?:an )?error.*|fehler gefunden.*|about the author|über den autor|sources?|quellen?|photo(?:s)?|fotos?|credits?|image credit.*|copyright.*|©.*|\(c\) .*|all rights reserved.*|alle rechte vorbehalten.*)[.:!…]*$`)
 })
 
 // Labelled lines that end an article's body: "Tags: a, b", "Source: AP".
@@ -69,7 +51,7 @@ func trimBoilerplate(ps []para, title string, stripText []string, tz *time.Locat
 	for i, p := range ps {
 		short := runeLen(p.text) <= maxEdgeLine
 		t := trimBullets(p.text)
-		keep[i] = !strip[p.text] && !(short && furnitureLine().MatchString(t)) &&
+		keep[i] = !strip[p.text] && !(short && isFurnitureLine(t)) &&
 			!(runeLen(t) <= 200 && (readAlso().MatchString(t) || creditLine().MatchString(t)))
 	}
 	cutRelated(ps, keep)
@@ -137,7 +119,7 @@ func tailJunk(p para, tz *time.Location) bool {
 	if _, ok := dateLine(t, tz); ok {
 		return true
 	}
-	return tailLine().MatchString(t) || tailLabel().MatchString(t) || promoLine(t)
+	return isTailLine(t) || tailLabel().MatchString(t) || promoLine(t)
 }
 
 // relatedHeadings are the headings (words joined by "_") of a block of

@@ -37,6 +37,7 @@ func readMeta(doc *goquery.Document, base *url.URL, tz *time.Location) meta {
 // JSON-LD article and the short text lines of the body.
 type metaReader struct {
 	doc   *goquery.Document
+	idx   *pageIndex
 	base  *url.URL
 	tz    *time.Location
 	tags  map[string]string // meta property/name/itemprop (lower case) -> first non-empty content
@@ -47,18 +48,32 @@ type metaReader struct {
 }
 
 func newMetaReader(doc *goquery.Document, base *url.URL, tz *time.Location) *metaReader {
-	r := &metaReader{doc: doc, base: base, tz: tz, tags: readMetaTags(doc), ld: readJSONLD(doc)}
+	idx := indexPage(doc)
+	r := &metaReader{doc: doc, idx: idx, base: base, tz: tz}
+	r.tags = readMetaTags(r.sel(idx.metas...))
+	r.ld = readJSONLD(r.sel(idx.scripts...))
 	r.main = r.mainArticle()
-	r.keep = titleAncestors(doc)
-	r.lines = readLines(doc, r.keep)
+	r.keep = titleAncestors(idx.h1)
+	r.lines = readLines(idx.bodies, r.keep)
 	return r
+}
+
+// sel is a selection of indexed nodes, leaving out nil ones.
+func (r *metaReader) sel(nodes ...*html.Node) *goquery.Selection {
+	ns := nodes[:0:0]
+	for _, n := range nodes {
+		if n != nil {
+			ns = append(ns, n)
+		}
+	}
+	return r.doc.FindNodes(ns...)
 }
 
 // readMetaTags collects <meta> values by their property, name, itemprop or
 // http-equiv, lower case; the first non-empty value of a key wins.
-func readMetaTags(doc *goquery.Document) map[string]string {
+func readMetaTags(metas *goquery.Selection) map[string]string {
 	tags := make(map[string]string)
-	doc.Find("meta").Each(func(_ int, s *goquery.Selection) {
+	metas.Each(func(_ int, s *goquery.Selection) {
 		content := strings.TrimSpace(s.AttrOr("content", ""))
 		if content == "" {
 			return
@@ -130,9 +145,9 @@ func (r *metaReader) siteName() string {
 }
 
 func (r *metaReader) lang() string {
-	l := strings.TrimSpace(r.doc.Find("html").First().AttrOr("lang", ""))
+	l := strings.TrimSpace(r.sel(r.idx.html).AttrOr("lang", ""))
 	if l == "" {
-		l = strings.TrimSpace(r.doc.Find("html").First().AttrOr("xml:lang", ""))
+		l = strings.TrimSpace(r.sel(r.idx.html).AttrOr("xml:lang", ""))
 	}
 	if l == "" {
 		l = r.tag("content-language", "language", "dc.language", "og:locale")
@@ -150,7 +165,7 @@ func (r *metaReader) lang() string {
 }
 
 func (r *metaReader) canonical() string {
-	if u := r.absURL(r.doc.Find(`link[rel~="canonical"]`).First().AttrOr("href", "")); u != "" {
+	if u := r.absURL(r.sel(r.idx.firstLink("canonical")).AttrOr("href", "")); u != "" {
 		return u
 	}
 	if u := r.absURL(r.tag("og:url")); u != "" {
@@ -165,7 +180,7 @@ func (r *metaReader) canonical() string {
 func (r *metaReader) image() string {
 	for _, v := range []string{
 		r.tag("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"),
-		r.doc.Find(`link[rel~="image_src"]`).First().AttrOr("href", ""),
+		r.sel(r.idx.firstLink("image_src")).AttrOr("href", ""),
 	} {
 		if u := r.absURL(v); u != "" {
 			return u

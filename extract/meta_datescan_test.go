@@ -111,7 +111,7 @@ func TestDateShapesOnCorpus(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lines := readLines(goquery.NewDocumentFromNode(root), nil)
+		lines := readLines(indexPage(goquery.NewDocumentFromNode(root)).bodies, nil)
 		for _, l := range lines.lines {
 			if hasYear(l.text) {
 				checkShapes(t, l.text)
@@ -149,7 +149,7 @@ func corpusYearLines(tb testing.TB) []string {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		for _, l := range readLines(goquery.NewDocumentFromNode(root), nil).lines {
+		for _, l := range readLines(indexPage(goquery.NewDocumentFromNode(root)).bodies, nil).lines {
 			if hasYear(l.text) {
 				out = append(out, l.text)
 			}

@@ -51,7 +51,7 @@ func (r *metaReader) byline(site string) string {
 // property, content attribute or text.
 func (r *metaReader) itempropAuthors() string {
 	var names []string
-	r.doc.Find(`[itemprop~="author"], [itemprop~="creator"]`).EachWithBreak(func(i int, s *goquery.Selection) bool {
+	r.sel(r.idx.authors...).EachWithBreak(func(i int, s *goquery.Selection) bool {
 		if goquery.NodeName(s) == "meta" || goquery.NodeName(s) == "link" {
 			return true
 		}
@@ -219,7 +219,7 @@ var reUpdatedHint = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCom
 // sidebars that is not marked as an update.
 func (r *metaReader) timeElement() (time.Time, bool) {
 	var first, marked time.Time
-	r.doc.Find(`[itemprop~="datePublished"], [itemprop~="dateCreated"], time`).EachWithBreak(func(i int, s *goquery.Selection) bool {
+	r.sel(r.idx.times...).EachWithBreak(func(i int, s *goquery.Selection) bool {
 		if i > 50 {
 			return false
 		}

@@ -33,9 +33,9 @@ const maxLDBlock = 1 << 20
 
 // readJSONLD parses every application/ld+json script of doc. A block that is
 // not valid JSON is skipped.
-func readJSONLD(doc *goquery.Document) ldInfo {
+func readJSONLD(scripts *goquery.Selection) ldInfo {
 	var info ldInfo
-	doc.Find("script").Each(func(_ int, s *goquery.Selection) {
+	scripts.Each(func(_ int, s *goquery.Selection) {
 		typ, _ := s.Attr("type")
 		text := s.Text()
 		// Some pages leave the type out; the @context still says what it is.

@@ -6,7 +6,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 )
 
@@ -121,12 +120,10 @@ type pageLine struct {
 }
 
 // titleAncestors returns the first h1 and its ancestors.
-func titleAncestors(doc *goquery.Document) map[*html.Node]bool {
+func titleAncestors(h1 *html.Node) map[*html.Node]bool {
 	m := make(map[*html.Node]bool)
-	for _, n := range doc.Find("h1").First().Nodes {
-		for ; n != nil; n = n.Parent {
-			m[n] = true
-		}
+	for n := h1; n != nil; n = n.Parent {
+		m[n] = true
 	}
 	return m
 }
@@ -144,9 +141,9 @@ var skipLineTags = map[string]bool{
 	"iframe": true, "select": true, "option": true, "button": true, "textarea": true,
 }
 
-func readLines(doc *goquery.Document, titleAncestors map[*html.Node]bool) pageLines {
+func readLines(bodies []*html.Node, titleAncestors map[*html.Node]bool) pageLines {
 	w := lineWalker{out: pageLines{h1: -1}, keep: titleAncestors}
-	for _, n := range doc.Find("body").Nodes {
+	for _, n := range bodies {
 		// The body's own classes ("has-sidebar", "single-post") say nothing
 		// about one line.
 		for c := n.FirstChild; c != nil; c = c.NextSibling {

@@ -14,7 +14,7 @@ const maxTitle = 300
 // docTitle is the text of the page's <title> (not an SVG's).
 func (r *metaReader) docTitle() string {
 	var t string
-	r.doc.Find("title").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+	r.sel(r.idx.titles...).EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		if s.ParentsFiltered("svg").Length() > 0 {
 			return true
 		}
@@ -75,7 +75,7 @@ func (r *metaReader) bestH1(claims []string, doc string) string {
 	}
 	docNorm := normTitle(doc)
 	best, bestScore := "", 0
-	r.doc.Find(`h1, [itemprop="headline"]`).EachWithBreak(func(i int, s *goquery.Selection) bool {
+	r.sel(r.idx.headlines...).EachWithBreak(func(i int, s *goquery.Selection) bool {
 		if i >= 20 {
 			return false
 		}

@@ -126,6 +126,45 @@ func measureInto(n *html.Node, s *textStats, inLink bool) {
 	}
 }
 
+// statsMemo remembers the textStats of elements for one pass over a tree.
+// Scoring and cleaning measure each container and then its ancestors, so
+// measuring afresh walked the same subtrees again and again. The memo must
+// see every change to the tree: remove nodes through its detach.
+type statsMemo map[*html.Node]textStats
+
+// measure is measure(n), computed bottom-up from the children's stats: a
+// link's text is all link text, whatever links it holds.
+func (m statsMemo) measure(n *html.Node) textStats {
+	if n.Type == html.TextNode {
+		k, c := countText(n.Data)
+		return textStats{text: k, commas: c}
+	}
+	if s, ok := m[n]; ok {
+		return s
+	}
+	var s textStats
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		cs := m.measure(c)
+		s.text += cs.text
+		s.link += cs.link
+		s.commas += cs.commas
+	}
+	if n.Type == html.ElementNode && n.DataAtom == atom.A && !strings.HasPrefix(attr(n, "href"), "#") {
+		s.link = s.text
+	}
+	m[n] = s
+	return s
+}
+
+// detach removes n from the tree and forgets the stats of the elements that
+// held it.
+func (m statsMemo) detach(n *html.Node) {
+	for p := n.Parent; p != nil; p = p.Parent {
+		delete(m, p)
+	}
+	detach(n)
+}
+
 // countText returns the length of s in runes with each run of white space
 // counted as one, and the number of commas (Latin and CJK) in it.
 func countText(s string) (n, commas int) {

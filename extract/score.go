@@ -74,6 +74,7 @@ var paragraphTags = map[atom.Atom]bool{atom.P: true, atom.Pre: true, atom.Td: tr
 // candidates scores the containers of root.
 func candidates(root *html.Node) map[*html.Node]float64 {
 	scores := map[*html.Node]float64{}
+	memo := statsMemo{}
 	for _, n := range elements(root) {
 		var s textStats
 		switch {
@@ -81,9 +82,9 @@ func candidates(root *html.Node) map[*html.Node]float64 {
 			if n.DataAtom == atom.Blockquote && hasBlockChild(n) {
 				continue // its paragraphs vote themselves
 			}
-			s = measure(n)
+			s = memo.measure(n)
 		case isBlock(n.DataAtom):
-			s = ownText(n)
+			s = ownText(n, memo)
 		default:
 			continue
 		}
@@ -113,7 +114,7 @@ func candidates(root *html.Node) map[*html.Node]float64 {
 	for n, s := range scores {
 		// Class names and tags count fully only for containers with real
 		// text: a near-empty <main class="content"> is not the article.
-		st := measure(n)
+		st := memo.measure(n)
 		s += baseScore(n) * min(1, float64(st.text)/500)
 		scores[n] = s * (1 - st.linkDensity())
 	}
@@ -121,13 +122,16 @@ func candidates(root *html.Node) map[*html.Node]float64 {
 }
 
 // ownText measures the inline content of n that is not inside a block child.
-func ownText(n *html.Node) textStats {
+func ownText(n *html.Node, memo statsMemo) textStats {
 	var s textStats
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode && isBlock(c.DataAtom) {
 			continue
 		}
-		measureInto(c, &s, false)
+		cs := memo.measure(c)
+		s.text += cs.text
+		s.link += cs.link
+		s.commas += cs.commas
 	}
 	return s
 }
