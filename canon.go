@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // trackingParams are query parameters that identify a click, not a page.
@@ -117,26 +118,65 @@ func cleanQuery(raw string) string {
 // NormalizeText folds text to what deduplication compares: lower case,
 // letters and digits only, words separated by single spaces.
 func NormalizeText(text string) string {
-	var b strings.Builder
-	b.Grow(len(text))
+	return string(appendNormalized(make([]byte, 0, len(text)), text))
+}
+
+// asciiFold maps an ASCII byte to its lower-case form when it is a letter
+// or digit, and to 0 when it separates words. Most feed text is ASCII:
+// this table skips rune decoding and the Unicode tables for it (ingest
+// hashes every article's text).
+var asciiFold = func() (t [utf8.RuneSelf]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c)
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = byte(c)
+		t[c-'a'+'A'] = byte(c)
+	}
+	return t
+}()
+
+// appendNormalized appends NormalizeText(text) to dst. Non-ASCII runes
+// (and invalid bytes, which decode to U+FFFD as in a range loop) take the
+// general Unicode path, so the result is exactly that of folding rune by
+// rune with unicode.IsLetter, unicode.IsDigit and unicode.ToLower.
+func appendNormalized(dst []byte, text string) []byte {
+	start := len(dst)
 	space := false
-	for _, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			i++
+			f := asciiFold[c]
+			if f == 0 {
+				space = true
+				continue
+			}
+			if space && len(dst) > start {
+				dst = append(dst, ' ')
 			}
 			space = false
-			b.WriteRune(unicode.ToLower(r))
+			dst = append(dst, f)
 			continue
 		}
-		space = true
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			space = true
+			continue
+		}
+		if space && len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		space = false
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
 	}
-	return b.String()
+	return dst
 }
 
 // ContentHash is the hex SHA-256 of the normalised text.
 func ContentHash(text string) string {
-	sum := sha256.Sum256([]byte(NormalizeText(text)))
+	sum := sha256.Sum256(appendNormalized(make([]byte, 0, len(text)), text))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -149,12 +189,23 @@ const minIdentifyingRunes = 200
 // identify an article.
 func HashIdentifies(text string) bool {
 	n := 0
-	for _, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			n++
-			if n >= minIdentifyingRunes {
-				return true
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			i++
+			if asciiFold[c] == 0 {
+				continue
 			}
+		} else {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			i += size
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				continue
+			}
+		}
+		n++
+		if n >= minIdentifyingRunes {
+			return true
 		}
 	}
 	return false
