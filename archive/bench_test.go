@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,14 +23,67 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// benchItem is a typical article: 3 KB of text, 4 KB of HTML.
+// benchItem is a typical article: 3 KB of text, 4 KB of HTML. Its prose is
+// drawn at random (seeded by n) from a vocabulary of a few thousand words, so
+// that it compresses about as well as real text does, not as a repeated
+// sentence would.
 func benchItem(feed string, n int, url string) Item {
-	text := strings.Repeat(fmt.Sprintf("Paragraph %d of a news story with ordinary words in it. ", n), 50)
+	text, html := benchProse(n)
 	return Item{Article: herald.Article{
-		URL: url, Title: fmt.Sprint("Story ", n), Text: text, HTML: "<p>" + text + "</p><p>" + text[:1000] + "</p>",
+		URL: url, Title: fmt.Sprint("Story ", n), Text: text, HTML: html,
 		Published: t0.Add(time.Duration(n) * time.Minute), Tags: []string{"news", feed},
 		Sources: []herald.Source{{Feed: feed, FeedURL: "https://" + feed + ".example/rss", GUID: fmt.Sprint(n), Link: url}},
 	}}
+}
+
+// benchWords is the vocabulary of benchProse: syllables joined into words
+// of one to four syllables.
+var benchWords = func() []string {
+	syl := strings.Fields("ba be bi bo bu ca ce ci co cu da de di do du fa fe fi fo ga ge go la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po ra re ri ro ru sa se si so ta te ti to tu va ve vi wa we")
+	r := rand.New(rand.NewPCG(1, 2))
+	words := make([]string, 4000)
+	for i := range words {
+		var b strings.Builder
+		for range 1 + r.IntN(4) {
+			b.WriteString(syl[r.IntN(len(syl))])
+		}
+		words[i] = b.String()
+	}
+	return words
+}()
+
+// benchProse returns about 3 KB of text in paragraphs and the same as HTML
+// with some markup.
+func benchProse(n int) (text, html string) {
+	r := rand.New(rand.NewPCG(uint64(n), 7))
+	var t, h strings.Builder
+	for p := 0; t.Len() < 3000; p++ {
+		if p > 0 {
+			t.WriteString("\n\n")
+		}
+		h.WriteString(`<p class="story-paragraph">`)
+		for range 3 + r.IntN(3) {
+			for w := range 8 + r.IntN(12) {
+				word := benchWords[int(r.ExpFloat64()*1000)%len(benchWords)] // common words recur
+				if w == 0 {
+					word = strings.ToUpper(word[:1]) + word[1:]
+				} else {
+					t.WriteByte(' ')
+					h.WriteByte(' ')
+				}
+				t.WriteString(word)
+				if r.IntN(40) == 0 {
+					fmt.Fprintf(&h, `<a href="https://news.example/tag/%s">%s</a>`, word, word)
+				} else {
+					h.WriteString(word)
+				}
+			}
+			t.WriteString(". ")
+			h.WriteString(". ")
+		}
+		h.WriteString("</p>\n")
+	}
+	return t.String(), h.String()
 }
 
 // BenchmarkIngest archives polls of 20 items, one transaction each; one

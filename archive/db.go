@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -123,10 +124,11 @@ func Open(path string, o Options) (*DB, error) {
 		timeout = DefaultLockTimeout
 	}
 	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:      timeout,
-		ReadOnly:     o.ReadOnly,
-		NoSync:       o.NoSync,
-		FreelistType: bolt.FreelistMapType,
+		Timeout:         timeout,
+		ReadOnly:        o.ReadOnly,
+		NoSync:          o.NoSync,
+		FreelistType:    bolt.FreelistMapType,
+		InitialMmapSize: initialMmapSize(o.ReadOnly),
 	})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
@@ -149,6 +151,19 @@ func Open(path string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// initialMmapSize maps a growing archive's first gigabyte at once: bbolt
+// otherwise maps the file anew each time it outgrows the map (doubling),
+// which waits for every reader and faults every page in again. It is
+// address space, not memory. Windows sizes the file to the map, 32-bit
+// systems have little address space, and readers never grow the file: they
+// keep bbolt's default.
+func initialMmapSize(readOnly bool) int {
+	if readOnly || runtime.GOOS == "windows" || strconv.IntSize < 64 {
+		return 0
+	}
+	return 1 << 30
 }
 
 func initLayout(tx *bolt.Tx) error {

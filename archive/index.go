@@ -184,8 +184,13 @@ func (w *writeTx) put(a *herald.Article) error {
 	if err != nil {
 		return fmt.Errorf("article %s: %w", a.ID, err)
 	}
-	if err := w.articles.Put([]byte(a.ID), data); err != nil {
-		return fmt.Errorf("article %s: %w", a.ID, err)
+	return w.putEncoded(a.ID, data)
+}
+
+// putEncoded stores data, the encodeArticle of article id.
+func (w *writeTx) putEncoded(id string, data []byte) error {
+	if err := w.articles.Put([]byte(id), data); err != nil {
+		return fmt.Errorf("article %s: %w", id, err)
 	}
 	w.changed = true
 	return nil

@@ -104,6 +104,28 @@ type item struct {
 	source    herald.Source
 	page      []byte // encodePage of the item's page, or nil
 	entryHash string
+	// fresh is the article create stores if the item is new and its id,
+	// fresh.ID, is free (as it nearly always is); encoded is its
+	// encodeArticle. Both are made in prepare, so that JSON encoding stays
+	// out of the write transaction that Batch shares among feeds.
+	fresh   herald.Article
+	encoded []byte
+}
+
+// prepareNew fills p.fresh and p.encoded.
+func prepareNew(p *item) error {
+	a := p.art
+	a.ID = articleID(p.source.Feed, entryKey(p.source), a.URL)
+	if a.Published.IsZero() {
+		a.Published = p.source.Seen
+	}
+	canonicalTimes(&a)
+	data, err := encodeArticle(&a)
+	if err != nil {
+		return err
+	}
+	p.fresh, p.encoded = a, data
+	return nil
 }
 
 // prepare runs in the caller's goroutine, before the write transaction,
@@ -139,6 +161,9 @@ func (db *DB) prepare(it Item, now time.Time) (item, error) {
 	}
 	normalize(&a)
 	p := item{art: a, source: a.Sources[0], entryHash: it.EntryHash}
+	if err := prepareNew(&p); err != nil {
+		return item{}, err
+	}
 	if it.Page != nil {
 		data, err := encodePage(it.Page, &db.zipPool)
 		if err != nil {
@@ -284,10 +309,7 @@ func (w *writeTx) sourceTaken(s herald.Source) bool {
 func (w *writeTx) create(p *item) (string, outcome, error) {
 	a := p.art
 	a.ID = w.freeID(p.source.Feed, entryKey(p.source), a.URL)
-	if a.Published.IsZero() {
-		a.Published = p.source.Seen
-	}
-	if err := w.insert(&a); err != nil {
+	if err := w.insertPrepared(&a, p); err != nil {
 		return "", nil, err
 	}
 	if p.page != nil {
@@ -296,6 +318,22 @@ func (w *writeTx) create(p *item) (string, outcome, error) {
 		}
 	}
 	return a.ID, isNew, nil
+}
+
+// insertPrepared inserts a, whose id create chose, using what prepareNew
+// made when the id is the one it foresaw.
+func (w *writeTx) insertPrepared(a *herald.Article, p *item) error {
+	if a.ID != p.fresh.ID || p.encoded == nil {
+		if a.Published.IsZero() {
+			a.Published = p.source.Seen
+		}
+		return w.insert(a)
+	}
+	*a = p.fresh
+	if err := w.index(a); err != nil {
+		return err
+	}
+	return w.putEncoded(a.ID, p.encoded)
 }
 
 // freeID is articleID, made unique should an imported article already hold

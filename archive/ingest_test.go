@@ -319,3 +319,50 @@ func TestSameFeedDistinctKeysStayApart(t *testing.T) {
 		t.Errorf("another feed: %+v, want a duplicate", r)
 	}
 }
+
+// TestIngestIDTakenByImport covers the path where the id prepare foresaw
+// for a new article is already held (by an imported article): the new
+// article is built afresh under the next free id, and both articles stay
+// whole.
+func TestIngestIDTakenByImport(t *testing.T) {
+	db := openTest(t)
+	u := "https://example.com/story"
+	taken := articleID("kh", "g1", u)
+	imported := herald.Article{
+		ID: taken, URL: "https://other.example/x", Title: "Imported", Text: "Old body",
+		Published: t0, Sources: []herald.Source{{Feed: "old", GUID: "o1", Seen: t0}},
+	}
+	line, err := encodeArticle(&imported)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Import(context.Background(), strings.NewReader(string(line)+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	res := ingest(t, db, "kh", entry{guid: "g1", url: u, title: "New", text: "New body"})
+	if res.New != 1 || res.IDs[0] == taken {
+		t.Fatalf("result %+v: want one new article with an id other than %s", res, taken)
+	}
+	a, err := db.Article(res.IDs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "New" || a.URL != u || a.Published.IsZero() || !a.Published.Equal(a.Sources[0].Seen) {
+		t.Errorf("new article %+v", a)
+	}
+	old, err := db.Article(taken)
+	if err != nil || old.Title != "Imported" {
+		t.Errorf("imported article %+v, %v", old, err)
+	}
+	// The article built in the transaction and one built by prepare are
+	// stored alike: export is their encoding, line by line.
+	for _, line := range strings.Split(strings.TrimSpace(exportString(t, db, FormatJSONL)), "\n") {
+		a, err := decodeArticle([]byte(line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := encodeArticle(a); string(again) != line {
+			t.Errorf("stored %s\nre-encoded %s", line, again)
+		}
+	}
+}
