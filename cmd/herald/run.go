@@ -243,7 +243,7 @@ func (d *daemon) logOutcome(o poll.Outcome) {
 			"duplicate", o.Result.Duplicate, "pages", o.Pages.Fetched, "pages_failed", o.Pages.Failed,
 			"next", o.State.NextPoll.Format(time.RFC3339))
 	}
-	if o.State.URL != "" && o.State.URL != o.Feed.URL && o.Err == nil {
+	if o.Moved {
 		log.Info("feed moved (permanent redirect); polling the new address", "config_url", o.Feed.URL, "url", o.State.URL)
 	}
 }
