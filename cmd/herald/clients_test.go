@@ -43,11 +43,8 @@ func TestDaemonFeedsReadByRealClients(t *testing.T) {
 		}
 		t.Skip(why)
 	}
+	bin := heraldBinary(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "herald")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	feeds := &rssServer{items: map[string][]string{}}
 	for i := range 8 {
 		feeds.add("/alpha", fmt.Sprintf("Alpha story %d", i))
@@ -59,21 +56,7 @@ func TestDaemonFeedsReadByRealClients(t *testing.T) {
 	cfgPath := filepath.Join(dir, "feeds.yaml")
 	writeConfig(t, cfgPath, listen, map[string]string{"alpha": ts.URL + "/alpha", "beta": ts.URL + "/beta"})
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var logs syncBuffer
-	cmd := exec.CommandContext(ctx, bin, "-c", cfgPath, "run")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cancel()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("daemon log:\n%s", logs.String())
-		}
-	}()
+	startDaemon(t, bin, cfgPath)
 	base := "http://" + listen
 	waitFor(t, "both feeds in /feed.atom", func() bool {
 		body := get(t, base+"/feed.atom", nil).body

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -258,23 +257,8 @@ func TestFaultsDaemon(t *testing.T) {
 	listen := freePort(t)
 	cfg := writeFile(t, dir, "feeds.yaml", farm.config(list, 1, "archive: herald.db\nlisten: "+listen+"\n"))
 
-	var logs syncBuffer
-	cmd := exec.Command(bin, "-c", cfg, "run")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("daemon log:\n%s", logs.String())
-		}
-	}()
+	d := startDaemon(t, bin, cfg)
+	cmd, exited := d.cmd, d.exited
 	base := "http://" + listen
 
 	feeds := func() map[string]serve.FeedHealth {

@@ -109,17 +109,44 @@ feeds:
 	}
 }
 
+// daemonProc is a `herald run` process started by a test.
+type daemonProc struct {
+	cmd    *exec.Cmd
+	logs   *syncBuffer
+	exited chan error // receives Wait's result once
+}
+
+// startDaemon starts `herald run -c cfg`. When the test ends the process is
+// killed if it still runs, and its log is shown if the test failed (or
+// HERALD_TEST_LOG is set).
+func startDaemon(t *testing.T, bin, cfg string) *daemonProc {
+	t.Helper()
+	d := &daemonProc{logs: &syncBuffer{}, exited: make(chan error, 1)}
+	d.cmd = exec.Command(bin, "-c", cfg, "run")
+	d.cmd.Stdout, d.cmd.Stderr = d.logs, d.logs
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { d.exited <- d.cmd.Wait() }()
+	t.Cleanup(func() {
+		if d.cmd.ProcessState == nil {
+			d.cmd.Process.Kill()
+			<-d.exited
+		}
+		if t.Failed() || os.Getenv("HERALD_TEST_LOG") != "" {
+			t.Logf("daemon log:\n%s", d.logs.String())
+		}
+	})
+	return d
+}
+
 // TestRunDaemon starts `herald run` as a process against httptest feeds.
 func TestRunDaemon(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the daemon: skipped in -short mode")
 	}
+	bin := heraldBinary(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "herald")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 
 	feeds := &rssServer{items: map[string][]string{}}
 	feeds.add("/alpha", "Alpha one")
@@ -133,23 +160,8 @@ func TestRunDaemon(t *testing.T) {
 	cfgPath := filepath.Join(dir, "feeds.yaml")
 	writeConfig(t, cfgPath, listen, map[string]string{"alpha": ts.URL + "/alpha"})
 
-	var logs syncBuffer
-	cmd := exec.Command(bin, "-c", cfgPath, "run")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() || os.Getenv("HERALD_TEST_LOG") != "" {
-			t.Logf("daemon log:\n%s", logs.String())
-		}
-	}()
+	d := startDaemon(t, bin, cfgPath)
+	cmd, logs, exited := d.cmd, d.logs, d.exited
 	base := "http://" + listen
 
 	// Polled at once: the feed's entries appear in the merged feed.
