@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"herald"
+	"herald/fetch"
 )
 
 // maxHint bounds what a publisher may ask for: a ttl, Expires or Retry-After
@@ -68,19 +69,19 @@ func adaptive(s herald.FeedState, f Feed) time.Duration {
 // that need a person to fix them start slower; a canceled poll (the daemon
 // stopping) is no failure of the feed's and does not back off.
 var backoffFactor = map[string]time.Duration{
-	"canceled":  0,
-	"timeout":   1,
-	"connect":   1,
-	"http-5xx":  1,
-	"other":     1,
-	"dns":       2,
-	"tls":       2,
-	"http-4xx":  4,
-	"parse":     4,
-	"too-large": 4,
-	"redirect":  4,
-	"scheme":    4,
-	"blocked":   4,
+	string(fetch.KindCanceled): 0,
+	string(fetch.KindTimeout):  1,
+	string(fetch.KindConnect):  1,
+	string(fetch.KindHTTP5xx):  1,
+	string(fetch.KindOther):    1,
+	string(fetch.KindDNS):      2,
+	string(fetch.KindTLS):      2,
+	string(fetch.KindHTTP4xx):  4,
+	kindParse:                  4,
+	string(fetch.KindTooLarge): 4,
+	string(fetch.KindRedirect): 4,
+	string(fetch.KindScheme):   4,
+	string(fetch.KindBlocked):  4,
 }
 
 // backoff stretches iv for the count-th failure in a row of the given kind,

@@ -207,6 +207,10 @@ func notePermanentRedirect(s *herald.FeedState, resp *fetch.Response) {
 	}
 }
 
+// kindParse is the failure kind of a feed that was fetched but not read; the
+// other kinds are fetch's.
+const kindParse = "parse"
+
 // parseError marks a feed that was fetched but could not be read.
 type parseError struct{ err error }
 
@@ -226,10 +230,10 @@ func classify(err error) (kind, reason string) {
 	}
 	var pe *parseError
 	if errors.As(err, &pe) {
-		return "parse", oneLine(pe.err.Error(), maxReason)
+		return kindParse, oneLine(pe.err.Error(), maxReason)
 	}
 	if errors.Is(err, context.Canceled) {
-		return "canceled", "canceled"
+		return string(fetch.KindCanceled), "canceled"
 	}
 	return "other", oneLine(err.Error(), maxReason)
 }
