@@ -249,6 +249,14 @@ func (s *Scheduler) step(now time.Time) (jobs []*entry, wakeAt time.Time, ok boo
 
 // poll runs one poll and puts the feed back in the schedule.
 func (s *Scheduler) poll(ctx context.Context, e *entry) {
+	if ctx.Err() != nil {
+		// Stopping: a poll dispatched as the context ended is not begun
+		// (it would only fail as canceled); the feed stays due.
+		s.mu.Lock()
+		s.q.done(e, s.clock.Now(), false)
+		s.mu.Unlock()
+		return
+	}
 	o := s.p.Poll(ctx, e.feed)
 	s.finish(e, o, s.clock.Now())
 	s.poke()
