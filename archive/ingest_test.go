@@ -131,7 +131,7 @@ func TestIngestNewArticle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := articleID("kh", "g1", "https://example.com/a?a=1&b=2"); a.ID != want {
+	if want := articleID("kh", "g1", "https://example.com/a?a=1&b=2", time.Time{}); a.ID != want {
 		t.Errorf("id %s, want %s", a.ID, want)
 	}
 	if a.URL != "https://example.com/a?a=1&b=2" {
@@ -320,6 +320,42 @@ func TestSameFeedDistinctKeysStayApart(t *testing.T) {
 	}
 }
 
+// TestArticleIDOrder: a feed's ids are reproducible, sort by the entry's
+// date within the feed (so that new articles append to the articles
+// bucket), and differ between feeds, entries and URLs.
+func TestArticleIDOrder(t *testing.T) {
+	day := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	a := articleID("kh", "g1", "https://example.com/1", day)
+	if again := articleID("kh", "g1", "https://example.com/1", day); again != a {
+		t.Errorf("id not reproducible: %s, then %s", a, again)
+	}
+	later := articleID("kh", "g0", "https://example.com/0", day.Add(time.Second))
+	if later <= a {
+		t.Errorf("later entry's id %s sorts before %s", later, a)
+	}
+	if a[:8] != later[:8] {
+		t.Errorf("ids of one feed %s and %s do not share the feed's prefix", a, later)
+	}
+	others := []string{
+		articleID("other", "g1", "https://example.com/1", day),
+		articleID("kh", "g2", "https://example.com/1", day),
+		articleID("kh", "g1", "https://example.com/2", day),
+	}
+	for _, o := range others {
+		if o == a {
+			t.Errorf("id %s shared by different entries", a)
+		}
+	}
+	for _, tm := range []time.Time{{}, time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		if id := articleID("kh", "g1", "u", tm); len(id) != 32 {
+			t.Errorf("%v: id %q", tm, id)
+		}
+	}
+	if articleID("kh", "g1", "u", time.Time{})[8:16] != "00000000" {
+		t.Error("an undated entry's id does not carry time zero")
+	}
+}
+
 // TestIngestIDTakenByImport covers the path where the id prepare foresaw
 // for a new article is already held (by an imported article): the new
 // article is built afresh under the next free id, and both articles stay
@@ -327,7 +363,7 @@ func TestSameFeedDistinctKeysStayApart(t *testing.T) {
 func TestIngestIDTakenByImport(t *testing.T) {
 	db := openTest(t)
 	u := "https://example.com/story"
-	taken := articleID("kh", "g1", u)
+	taken := articleID("kh", "g1", u, time.Time{})
 	imported := herald.Article{
 		ID: taken, URL: "https://other.example/x", Title: "Imported", Text: "Old body",
 		Published: t0, Sources: []herald.Source{{Feed: "old", GUID: "o1", Seen: t0}},
