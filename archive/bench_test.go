@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,21 +24,36 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// benchItem is a typical article: 3 KB of text, 4 KB of HTML. Its prose is
-// drawn at random (seeded by n) from a vocabulary of a few thousand words, so
-// that it compresses about as well as real text does, not as a repeated
-// sentence would.
-func benchItem(feed string, n int, url string) Item {
-	text, html := benchProse(n)
-	return Item{Article: herald.Article{
-		URL: url, Title: fmt.Sprint("Story ", n), Text: text, HTML: html,
-		Published: t0.Add(time.Duration(n) * time.Minute), Tags: []string{"news", feed},
-		Sources: []herald.Source{{Feed: feed, FeedURL: "https://" + feed + ".example/rss", GUID: fmt.Sprint(n), Link: url}},
-	}}
+// Article sizes of the benchmarks: what a feed entry gives (a title and a
+// paragraph of summary) and what a full-text extraction gives (3 KB of text
+// and the same as 4 KB of HTML).
+type benchSize int
+
+const (
+	feedSized benchSize = iota
+	fullSized
+)
+
+func (s benchSize) String() string { return [...]string{"feed", "fulltext"}[s] }
+
+var benchSizes = []benchSize{feedSized, fullSized}
+
+// benchItem is article n of feed: a unique text of the given size, an
+// entry hash as the poller gives, and the URL as its GUID, as most feeds do.
+func benchItem(feed string, n int, url string, size benchSize) Item {
+	text, html := benchProse(n, size)
+	return Item{
+		EntryHash: fmt.Sprintf("%032x", n),
+		Article: herald.Article{
+			URL: url, Title: fmt.Sprint("Story ", n), Text: text, HTML: html,
+			Published: t0.Add(time.Duration(n) * time.Minute), Tags: []string{"news", feed},
+			Sources: []herald.Source{{Feed: feed, FeedURL: "https://" + feed + ".example/rss", GUID: url, Link: url}},
+		},
+	}
 }
 
-// benchWords is the vocabulary of benchProse: syllables joined into words
-// of one to four syllables.
+// benchWords is the vocabulary of benchParagraphs: syllables joined into
+// words of one to four syllables.
 var benchWords = func() []string {
 	syl := strings.Fields("ba be bi bo bu ca ce ci co cu da de di do du fa fe fi fo ga ge go la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po ra re ri ro ru sa se si so ta te ti to tu va ve vi wa we")
 	r := rand.New(rand.NewPCG(1, 2))
@@ -52,10 +68,36 @@ var benchWords = func() []string {
 	return words
 }()
 
-// benchProse returns about 3 KB of text in paragraphs and the same as HTML
-// with some markup.
-func benchProse(n int) (text, html string) {
-	r := rand.New(rand.NewPCG(uint64(n), 7))
+// benchProse is article n's text and HTML: a sentence naming n, so that
+// every article's text is its own, then prose from a pool made once, so
+// that building a million articles costs little. The prose is drawn at
+// random from a few thousand words, common ones recurring, so that it
+// compresses about as well as real text does.
+func benchProse(n int, size benchSize) (text, html string) {
+	pool := benchPool()
+	p := pool[n%len(pool)]
+	lead := fmt.Sprintf("Story %d begins here. ", n)
+	if size == feedSized {
+		t := p.text[:400]
+		return lead + t, "<p>" + lead + t + "</p>"
+	}
+	return lead + p.text, "<p>" + lead + "</p>\n" + p.html
+}
+
+type prose struct{ text, html string }
+
+var benchPool = sync.OnceValue(func() []prose {
+	pool := make([]prose, 256)
+	for i := range pool {
+		pool[i].text, pool[i].html = benchParagraphs(i)
+	}
+	return pool
+})
+
+// benchParagraphs returns about 3 KB of text in paragraphs and the same as
+// HTML with some markup.
+func benchParagraphs(seed int) (text, html string) {
+	r := rand.New(rand.NewPCG(uint64(seed), 7))
 	var t, h strings.Builder
 	for p := 0; t.Len() < 3000; p++ {
 		if p > 0 {
@@ -86,6 +128,17 @@ func benchProse(n int) (text, html string) {
 	return t.String(), h.String()
 }
 
+// reportArchive adds what the archive became: bytes of file per article
+// (text, HTML, indexes and free pages; no raw pages in these benchmarks)
+// and page writes per article.
+func reportArchive(b *testing.B, db *DB, items int) {
+	if st, err := db.Stats(); err == nil && st.Articles > 0 {
+		b.ReportMetric(float64(st.FileSize)/float64(st.Articles), "bytes/article")
+	}
+	st := db.bolt.Stats()
+	b.ReportMetric(float64(st.TxStats.GetWrite())/float64(items), "writes/article")
+}
+
 // BenchmarkIngest archives polls of 20 items, one transaction each; one
 // item in four is a story another feed already gave (same URL).
 func BenchmarkIngest(b *testing.B) {
@@ -105,10 +158,10 @@ func BenchmarkIngest(b *testing.B) {
 					n := i*20 + j
 					if j%4 == 3 && i > 0 {
 						// The story item j-3 of the previous poll, from another feed.
-						items[j] = benchItem("other", n, fmt.Sprintf("https://news.example/%d?utm_source=x", n-23))
+						items[j] = benchItem("other", n, fmt.Sprintf("https://news.example/%d?utm_source=x", n-23), fullSized)
 						continue
 					}
-					items[j] = benchItem("main", n, fmt.Sprintf("https://news.example/%d", n))
+					items[j] = benchItem("main", n, fmt.Sprintf("https://news.example/%d", n), fullSized)
 				}
 				res, err := db.Ingest(ctx, herald.FeedState{Name: "main"}, items)
 				if err != nil {
@@ -118,9 +171,7 @@ func BenchmarkIngest(b *testing.B) {
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(b.N*len(items))/b.Elapsed().Seconds(), "articles/s")
-			if st, err := db.Stats(); err == nil && st.Articles > 0 {
-				b.ReportMetric(float64(st.FileSize)/float64(st.Articles), "bytes/article")
-			}
+			reportArchive(b, db, b.N*len(items))
 		})
 	}
 }
@@ -137,7 +188,7 @@ func BenchmarkExport(b *testing.B) {
 		items := make([]Item, 20)
 		for j := range items {
 			n := i*20 + j
-			items[j] = benchItem("main", n, fmt.Sprintf("https://news.example/%d", n))
+			items[j] = benchItem("main", n, fmt.Sprintf("https://news.example/%d", n), fullSized)
 		}
 		if _, err := db.Ingest(ctx, herald.FeedState{Name: "main"}, items); err != nil {
 			b.Fatal(err)
@@ -245,11 +296,17 @@ func BenchmarkRecent50(b *testing.B) {
 
 // BenchmarkIngestRound archives what a poll round gives the archive: each
 // iteration is 50 feeds of 20 items ingested by concurrent calls, which
-// Batch commits together, with fsync as in production. One item in four is
-// a story another feed gave in the previous iteration (same URL), so it is
-// deduplicated into a second source. -benchtime 1000x ingests a million
-// articles.
+// Batch commits together, with fsync as in production, and the next round
+// waits for all of them. One item in four is a story another feed gave in
+// the previous iteration (same URL), so it is deduplicated into a second
+// source. -benchtime 1000x ingests a million articles.
 func BenchmarkIngestRound(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run("size="+size.String(), func(b *testing.B) { benchIngestRound(b, size) })
+	}
+}
+
+func benchIngestRound(b *testing.B, size benchSize) {
 	const feeds, perFeed = 50, 20
 	db, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{})
 	if err != nil {
@@ -257,39 +314,32 @@ func BenchmarkIngestRound(b *testing.B) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	rounds := make([][][]Item, 0, 2) // built ahead, outside the timer, two at a time
-	build := func(i int) [][]Item {
-		polls := make([][]Item, feeds)
-		for f := range polls {
-			feed := fmt.Sprint("feed", f)
-			polls[f] = make([]Item, perFeed)
-			for j := range perFeed {
-				n := (i*feeds+f)*perFeed + j
-				u := fmt.Sprintf("https://news%d.example/story/%d", f, n)
-				if j%4 == 3 && i > 0 {
-					// Item j of the previous round's next feed.
-					m := ((i-1)*feeds+(f+1)%feeds)*perFeed + j
-					u = fmt.Sprintf("https://news%d.example/story/%d?utm_source=rss", (f+1)%feeds, m)
-				}
-				polls[f][j] = benchItem(feed, n, u)
+	poll := func(i, f int) []Item {
+		items := make([]Item, perFeed)
+		for j := range perFeed {
+			n := (i*feeds+f)*perFeed + j
+			u := fmt.Sprintf("https://news%d.example/story/%d", f, n)
+			if j%4 == 3 && i > 0 {
+				// Item j of the previous round's next feed.
+				m := ((i-1)*feeds+(f+1)%feeds)*perFeed + j
+				u = fmt.Sprintf("https://news%d.example/story/%d?utm_source=rss", (f+1)%feeds, m)
 			}
+			items[j] = benchItem(fmt.Sprint("feed", f), n, u, size)
 		}
-		return polls
+		return items
 	}
+	benchPool()
 	var dups, fresh int
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		rounds = append(rounds[:0], build(i))
-		b.StartTimer()
 		var wg sync.WaitGroup
 		errs := make([]error, feeds)
 		results := make([]Result, feeds)
-		for f, items := range rounds[0] {
+		for f := range feeds {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				results[f], errs[f] = db.Ingest(ctx, herald.FeedState{Name: fmt.Sprint("feed", f)}, items)
+				results[f], errs[f] = db.Ingest(ctx, herald.FeedState{Name: fmt.Sprint("feed", f)}, poll(i, f))
 			}()
 		}
 		wg.Wait()
@@ -306,7 +356,76 @@ func BenchmarkIngestRound(b *testing.B) {
 		b.Fatalf("%d new + %d duplicate, want %d items", fresh, dups, want)
 	}
 	b.ReportMetric(float64(b.N*feeds*perFeed)/b.Elapsed().Seconds(), "articles/s")
-	if st, err := db.Stats(); err == nil && st.Articles > 0 {
-		b.ReportMetric(float64(st.FileSize)/float64(st.Articles), "bytes/article")
+	reportArchive(b, db, b.N*feeds*perFeed)
+}
+
+// BenchmarkIngestStream archives polls as herald fetch and herald run give
+// them: 16 workers, each ingesting one feed's poll of 20 new items after
+// another, with no pause between rounds, so that building the next polls'
+// records overlaps the commit of the last ones. Feeds take turns among 500;
+// one item in four is a story another feed gave a few polls before (same
+// URL). b.N counts polls: -benchtime 50000x ingests a million articles.
+func BenchmarkIngestStream(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run("size="+size.String(), func(b *testing.B) { benchIngestStream(b, size) })
 	}
+}
+
+func benchIngestStream(b *testing.B, size benchSize) {
+	const workers, feeds, perFeed, back = 16, 500, 20, 40
+	db, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	poll := func(p int) (string, []Item) {
+		feed := fmt.Sprint("feed", p%feeds)
+		items := make([]Item, perFeed)
+		for j := range perFeed {
+			n := p*perFeed + j
+			u := fmt.Sprintf("https://news%d.example/story/%d", p%feeds, n)
+			if j%4 == 3 && p >= back {
+				// Item j of an earlier poll of another feed.
+				q := p - back
+				u = fmt.Sprintf("https://news%d.example/story/%d?utm_source=rss", q%feeds, q*perFeed+j)
+			}
+			items[j] = benchItem(feed, n, u, size)
+		}
+		return feed, items
+	}
+	benchPool()
+	var (
+		next     atomic.Int64
+		stored   atomic.Int64
+		firstErr error
+		errOnce  sync.Once
+		wg       sync.WaitGroup
+	)
+	b.ResetTimer()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := int(next.Add(1) - 1); p < b.N; p = int(next.Add(1) - 1) {
+				feed, items := poll(p)
+				res, err := db.Ingest(ctx, herald.FeedState{Name: feed}, items)
+				if err != nil {
+					errOnce.Do(func() { firstErr = err })
+					return
+				}
+				stored.Add(int64(res.New + res.Duplicate))
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	if firstErr != nil {
+		b.Fatal(firstErr)
+	}
+	if want := int64(b.N * perFeed); stored.Load() != want {
+		b.Fatalf("%d items new or duplicate, want %d", stored.Load(), want)
+	}
+	b.ReportMetric(float64(b.N*perFeed)/b.Elapsed().Seconds(), "articles/s")
+	reportArchive(b, db, b.N*perFeed)
 }
