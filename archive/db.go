@@ -24,7 +24,8 @@ import (
 //	          "changes" -> uint64 big-endian, bumped by every write that changes an article
 //	          "changed" -> RFC 3339 time of that write
 //	feeds     feed name -> FeedState JSON
-//	articles  id -> Article JSON, exactly the export object
+//	articles  id -> Article JSON, exactly the export object, or it compressed
+//	          (storeRecord; version 2 on)
 //	pages     id -> gzip(page header JSON "\n" body)
 //	entries   feed \x00 key -> the poller's hash of the entry's content as
 //	          last archived (Item.EntryHash), so that an unchanged entry is
@@ -78,8 +79,10 @@ var (
 )
 
 // schemaVersion is the layout above. A file with a newer version is refused
-// rather than misread.
-const schemaVersion = 1
+// rather than misread. Version 2 may hold compressed article records, which
+// version 1 reads as corrupt; this version reads both, and marks a version 1
+// file as version 2 when it opens it for writing.
+const schemaVersion = 2
 
 // DefaultLockTimeout is how long Open waits for another process to release
 // the file when Options.LockTimeout is zero.
@@ -176,7 +179,13 @@ func initLayout(tx *bolt.Tx) error {
 	if meta.Get(metaVersion) == nil {
 		return meta.Put(metaVersion, []byte(strconv.Itoa(schemaVersion)))
 	}
-	return checkLayout(tx)
+	if err := checkLayout(tx); err != nil {
+		return err
+	}
+	if string(meta.Get(metaVersion)) == strconv.Itoa(schemaVersion) {
+		return nil
+	}
+	return meta.Put(metaVersion, []byte(strconv.Itoa(schemaVersion)))
 }
 
 func checkLayout(tx *bolt.Tx) error {

@@ -86,7 +86,7 @@ func (db *DB) Ingest(ctx context.Context, state herald.FeedState, items []Item) 
 			if err != nil {
 				return fmt.Errorf("item %d: %w", i, err)
 			}
-			if err := w.noteEntry(&prepared[i]); err != nil {
+			if err := w.noteEntry(&prepared[i], outcome(&res) == &res.New); err != nil {
 				return fmt.Errorf("item %d: %w", i, err)
 			}
 			res.IDs[i] = id
@@ -107,14 +107,16 @@ type item struct {
 	page      []byte // encodePage of the item's page, or nil
 	entryHash string
 	// fresh is the article create stores if the item is new and its id,
-	// fresh.ID, is free (as it nearly always is); encoded is its
-	// encodeArticle. Both are made in prepare, so that JSON encoding stays
-	// out of the write transaction that Batch shares among feeds.
-	fresh   herald.Article
-	encoded []byte
+	// fresh.ID, is free (as it nearly always is); record is its stored
+	// form. Both are made in prepare, so that JSON encoding and compression
+	// stay out of the write transaction that Batch shares among feeds.
+	fresh  herald.Article
+	record []byte
+	// The item's index keys, made in prepare for the same reason.
+	srcKey, urlKey, hashKey []byte
 }
 
-// prepareNew fills p.fresh and p.encoded.
+// prepareNew fills p.fresh and p.record.
 func prepareNew(p *item) error {
 	a := p.art
 	a.ID = articleID(p.source.Feed, entryKey(p.source), a.URL, a.Published)
@@ -126,7 +128,7 @@ func prepareNew(p *item) error {
 	if err != nil {
 		return err
 	}
-	p.fresh, p.encoded = a, data
+	p.fresh, p.record = a, storeRecord(data)
 	return nil
 }
 
@@ -162,7 +164,10 @@ func (db *DB) prepare(it Item, now time.Time) (item, error) {
 		a.ContentHash = herald.ContentHash(a.Text)
 	}
 	normalize(&a)
-	p := item{art: a, source: a.Sources[0], entryHash: it.EntryHash}
+	p := item{
+		art: a, source: a.Sources[0], entryHash: it.EntryHash,
+		srcKey: sourceKey(a.Sources[0]), urlKey: urlKey(a.URL), hashKey: hashKey(&a),
+	}
 	if err := prepareNew(&p); err != nil {
 		return item{}, err
 	}
@@ -193,10 +198,11 @@ func isUnchanged(r *Result) *int { return &r.Unchanged }
 //  3. the same text, when it is long enough to identify an article: ditto;
 //  4. otherwise a new article.
 func (w *writeTx) dedupe(p *item) (string, outcome, error) {
-	if id := owner(w.byKey, sourceKey(p.source)); id != "" {
+	if id := owner(w.byKey, p.srcKey); id != "" {
 		return w.update(id, p)
 	}
-	for _, id := range []string{owner(w.byURL, urlKey(p.art.URL)), owner(w.byHash, hashKey(&p.art))} {
+	byURL, byHash := owner(w.byURL, p.urlKey), owner(w.byHash, p.hashKey)
+	for _, id := range []string{byURL, byHash} {
 		if id == "" {
 			continue
 		}
@@ -208,19 +214,19 @@ func (w *writeTx) dedupe(p *item) (string, outcome, error) {
 			return w.addSource(id, p)
 		}
 	}
-	return w.create(p)
+	return w.create(p, byURL == "", byHash == "")
 }
 
-// noteEntry records the entry hash of an archived item.
-func (w *writeTx) noteEntry(p *item) error {
+// noteEntry records the entry hash of an archived item; created says it is
+// a new article, whose entry cannot have a hash yet.
+func (w *writeTx) noteEntry(p *item, created bool) error {
 	if p.entryHash == "" {
 		return nil
 	}
-	k := sourceKey(p.source)
-	if string(w.entries.Get(k)) == p.entryHash {
+	if !created && string(w.entries.Get(p.srcKey)) == p.entryHash {
 		return nil
 	}
-	return w.entries.Put(k, []byte(p.entryHash))
+	return w.entries.Put(p.srcKey, []byte(p.entryHash))
 }
 
 // fromFeed reports whether article id already has a source from feed. A
@@ -307,11 +313,12 @@ func (w *writeTx) sourceTaken(s herald.Source) bool {
 }
 
 // create applies rule 4. An entry with no date takes the time it was first
-// seen, and keeps it.
-func (w *writeTx) create(p *item) (string, outcome, error) {
+// seen, and keeps it. urlFree and hashFree say whether dedupe found the
+// item's URL and text keys unclaimed.
+func (w *writeTx) create(p *item, urlFree, hashFree bool) (string, outcome, error) {
 	a := p.art
 	a.ID = w.freeID(p.source.Feed, entryKey(p.source), a.URL, p.art.Published)
-	if err := w.insertPrepared(&a, p); err != nil {
+	if err := w.insertPrepared(&a, p, urlFree, hashFree); err != nil {
 		return "", nil, err
 	}
 	if p.page != nil {
@@ -322,20 +329,20 @@ func (w *writeTx) create(p *item) (string, outcome, error) {
 	return a.ID, isNew, nil
 }
 
-// insertPrepared inserts a, whose id create chose, using what prepareNew
+// insertPrepared inserts a, whose id create chose, using what prepare
 // made when the id is the one it foresaw.
-func (w *writeTx) insertPrepared(a *herald.Article, p *item) error {
-	if a.ID != p.fresh.ID || p.encoded == nil {
+func (w *writeTx) insertPrepared(a *herald.Article, p *item, urlFree, hashFree bool) error {
+	if a.ID != p.fresh.ID || p.record == nil {
 		if a.Published.IsZero() {
 			a.Published = p.source.Seen
 		}
 		return w.insert(a)
 	}
 	*a = p.fresh
-	if err := w.index(a); err != nil {
+	if err := w.indexNew(a, p, urlFree, hashFree); err != nil {
 		return err
 	}
-	return w.putEncoded(a.ID, p.encoded)
+	return w.putRecord(a.ID, p.record)
 }
 
 // freeID is articleID, made unique should an imported article already hold

@@ -223,7 +223,7 @@ func (db *DB) Each(ctx context.Context, q Query, fn func(herald.Article) error) 
 	return db.each(ctx, q, true, func(_ string, _ []byte, a *herald.Article) error { return fn(*a) })
 }
 
-// eachStored is Each for callers that want the stored JSON of each article
+// eachStored is Each for callers that want the export JSON of each article
 // (valid only during fn): an article is decoded only when the index alone
 // cannot tell whether q selects it.
 func (db *DB) eachStored(ctx context.Context, q Query, fn func(id string, data []byte) error) error {
@@ -232,8 +232,8 @@ func (db *DB) eachStored(ctx context.Context, q Query, fn func(id string, data [
 }
 
 // each walks q's span and calls fn with every article q selects, with its
-// stored JSON and, when decode, decoded and checked against q (else a is
-// nil: the caller knows the span is exact).
+// export JSON (valid only during fn) and, when decode, decoded and checked
+// against q (else a is nil: the caller knows the span is exact).
 func (db *DB) each(ctx context.Context, q Query, decode bool, fn func(id string, data []byte, a *herald.Article) error) error {
 	s, err := q.span()
 	if err != nil {
@@ -242,13 +242,21 @@ func (db *DB) each(ctx context.Context, q Query, decode bool, fn func(id string,
 	return db.bolt.View(func(tx *bolt.Tx) error {
 		articles := tx.Bucket(bucketArticles)
 		n := 0
+		var buf []byte // reused: one article at a time is in memory
 		return s.walk(tx, false, func(id string) (bool, error) {
 			if err := ctx.Err(); err != nil {
 				return false, err
 			}
-			data := articles.Get([]byte(id))
-			if data == nil {
+			rec := articles.Get([]byte(id))
+			if rec == nil {
 				return false, fmt.Errorf("article %q: %w", id, ErrNotFound)
+			}
+			data, err := recordJSON(buf, rec)
+			if err != nil {
+				return false, fmt.Errorf("article %q: corrupt record: %w", id, err)
+			}
+			if len(rec) > 0 && rec[0] == recordS2 {
+				buf = data
 			}
 			var a *herald.Article
 			if decode {

@@ -1,0 +1,156 @@
+package archive
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"herald"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// checkIndexes verifies the invariants of db.go's layout comment: every
+// index holds exactly the entries the stored articles call for. With
+// complete, every URL and text that some article has is also mapped, which
+// holds until an update releases a key another article shares (that
+// article is not indexed under it: the first claimant keeps a key).
+func checkIndexes(t *testing.T, db *DB, complete bool) {
+	t.Helper()
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		want := map[string]map[string]string{ // bucket -> key -> value
+			"by_key": {}, "by_time": {}, "by_feed": {}, "by_tag": {},
+		}
+		type claimant struct{ url, hash []byte }
+		claims := map[string]claimant{}
+		err := tx.Bucket(bucketArticles).ForEach(func(k, rec []byte) error {
+			a, err := decodeRecord(rec)
+			if err != nil {
+				return fmt.Errorf("article %s: %w", k, err)
+			}
+			if a.ID != string(k) {
+				return fmt.Errorf("article stored under %s has id %s", k, a.ID)
+			}
+			for _, s := range a.Sources {
+				sk := string(sourceKey(s))
+				if o, ok := want["by_key"][sk]; ok {
+					return fmt.Errorf("source %q in articles %s and %s", sk, o, a.ID)
+				}
+				want["by_key"][sk] = a.ID
+				want["by_feed"][string(timeIDKey(feedPrefix(s.Feed), a.Published, a.ID))] = ""
+			}
+			want["by_time"][string(timeIDKey("", a.Published, a.ID))] = ""
+			for _, tag := range a.Tags {
+				want["by_tag"][string(timeIDKey(tagPrefix(tag), a.Published, a.ID))] = ""
+			}
+			claims[a.ID] = claimant{urlKey(a.URL), hashKey(a)}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for name, keys := range want {
+			got := map[string]string{}
+			tx.Bucket([]byte(name)).ForEach(func(k, v []byte) error {
+				got[string(k)] = string(v)
+				return nil
+			})
+			if !maps.Equal(got, keys) {
+				return fmt.Errorf("%s holds %d keys, articles call for %d:\n got %q\nwant %q", name, len(got), len(keys), slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(keys)))
+			}
+		}
+		// by_url and by_hash map a key to an article that has it, and a key
+		// some article has is mapped (to the first that claimed it).
+		for _, idx := range []struct {
+			bucket []byte
+			key    func(claimant) []byte
+		}{{bucketByURL, func(c claimant) []byte { return c.url }}, {bucketByHash, func(c claimant) []byte { return c.hash }}} {
+			b := tx.Bucket(idx.bucket)
+			err := b.ForEach(func(k, v []byte) error {
+				c, ok := claims[string(v)]
+				if !ok || string(idx.key(c)) != string(k) {
+					return fmt.Errorf("%s maps %q to %s, which does not have it", idx.bucket, k, v)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for id, c := range claims {
+				if k := idx.key(c); complete && k != nil && b.Get(k) == nil {
+					return fmt.Errorf("%s: %q of article %s is not indexed", idx.bucket, k, id)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestIngestKeepsIndexes ingests random polls from several feeds that
+// share URLs and texts, repeat and correct entries, and mixes in imports
+// and updates; after every step the indexes match the articles exactly.
+func TestIngestKeepsIndexes(t *testing.T) {
+	db := openTest(t)
+	r := rand.New(rand.NewPCG(3, 4))
+	feeds := []string{"a", "b", "c"}
+	texts := []string{"", "short", longText("One"), longText("Two"), longText("Three")}
+	updated := false
+	for step := range 60 {
+		if step%10 == 9 {
+			a := herald.Article{
+				ID: fmt.Sprintf("%032x", step), URL: fmt.Sprintf("https://shared.example/%d", r.IntN(8)),
+				Title: "Imported", Text: texts[r.IntN(len(texts))], Published: t0.Add(time.Duration(step) * time.Hour),
+				Tags:    []string{"imported"},
+				Sources: []herald.Source{{Feed: "old", GUID: fmt.Sprint("old", step), Seen: t0}},
+			}
+			line, _ := encodeArticle(&a)
+			if _, err := db.Import(context.Background(), bytesReader(line)); err != nil {
+				t.Fatal(err)
+			}
+			checkIndexes(t, db, !updated)
+			continue
+		}
+		feed := feeds[r.IntN(len(feeds))]
+		var entries []entry
+		for range 1 + r.IntN(6) {
+			n := r.IntN(12)
+			e := entry{
+				guid: fmt.Sprint("g", n), url: fmt.Sprintf("https://shared.example/%d?utm_source=%s", r.IntN(8), feed),
+				title: fmt.Sprint("T", n), text: texts[r.IntN(len(texts))], tags: []string{feed, "news"},
+			}
+			if r.IntN(3) > 0 {
+				e.published = t0.Add(time.Duration(r.IntN(100)) * time.Hour)
+			}
+			entries = append(entries, e)
+		}
+		ingest(t, db, feed, entries...)
+		checkIndexes(t, db, !updated)
+		if step%7 == 6 {
+			list := all(t, db, Query{})
+			id := list[r.IntN(len(list))].ID
+			err := db.Update(context.Background(), id, func(a *herald.Article) error {
+				a.Text = texts[r.IntN(len(texts))] + " (corrected)"
+				a.URL = fmt.Sprintf("https://shared.example/%d", r.IntN(8))
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			updated = true
+			checkIndexes(t, db, false)
+		}
+	}
+	if n := len(all(t, db, Query{})); n < 10 {
+		t.Errorf("only %d articles: the test did not exercise much", n)
+	}
+}
+
+func bytesReader(line []byte) *bytes.Reader { return bytes.NewReader(append(line, '\n')) }
