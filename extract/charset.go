@@ -1,18 +1,16 @@
 package extract
 
 import (
-	"bytes"
-	"mime"
 	"regexp"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/htmlindex"
-	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/encoding/unicode"
+
+	"herald/internal/charset"
 )
 
 // prescanLen is how far a <meta charset> is looked for first, as browsers do.
@@ -39,10 +37,11 @@ var (
 // except that a declaration the bytes contradict loses: pages are often saved
 // or served as UTF-8 under a stale legacy label, and the reverse happens too.
 func decode(b []byte, contentType string) ([]byte, string) {
-	if enc, name, n := bomEncoding(b); enc != nil {
-		return convert(enc, b[n:]), name
+	if enc, name, n := charset.BOM(b); enc != nil {
+		return charset.Decode(enc, b[n:]), name
 	}
-	label := contentTypeCharset(contentType)
+	_, header := charset.ContentType(contentType)
+	label := header
 	if label == "" {
 		label = metaCharset(b[:min(len(b), prescanLen)])
 	}
@@ -59,18 +58,19 @@ func decode(b []byte, contentType string) ([]byte, string) {
 	if name == "utf-8" {
 		return utf8Fallback(b)
 	}
-	if isUTF16(name) {
-		// A <meta> cannot honestly declare UTF-16: the bytes that carry it are
-		// ASCII. Only a header can, and then the BOM usually says so too.
-		if label == contentTypeCharset(contentType) && !looksASCII(b) {
-			return convert(enc, b), name
+	if isWide(name) {
+		// A <meta> cannot honestly declare UTF-16 or UTF-32: the bytes that
+		// carry it are ASCII. Only a header can, and then the BOM usually
+		// says so too.
+		if label == header && !looksASCII(b) {
+			return charset.Decode(enc, b), name
 		}
 		return utf8Fallback(b)
 	}
 	if hasMultibyteUTF8(b) && utf8.Valid(b) {
 		return b, "utf-8"
 	}
-	out := convert(enc, b)
+	out := charset.Decode(enc, b)
 	if replacementRatio(out) > 0.02 && utf8.Valid(b) {
 		return b, "utf-8"
 	}
@@ -84,41 +84,11 @@ func utf8Fallback(b []byte) ([]byte, string) {
 	if utf8.Valid(b) {
 		return b, "utf-8"
 	}
-	good, bad := utf8Counts(b)
+	good, bad := charset.UTF8Counts(b)
 	if bad > good {
-		enc, name := lookup("windows-1252")
-		return convert(enc, b), name
+		return charset.Decode(charmap.Windows1252, b), "windows-1252"
 	}
-	return bytes.ToValidUTF8(b, []byte("\uFFFD")), "utf-8"
-}
-
-func bomEncoding(b []byte) (encoding.Encoding, string, int) {
-	switch {
-	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
-		return encoding.Nop, "utf-8", 3
-	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
-		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), "utf-16be", 2
-	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
-		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), "utf-16le", 2
-	}
-	return nil, "", 0
-}
-
-func contentTypeCharset(ct string) string {
-	if ct == "" {
-		return ""
-	}
-	_, params, err := mime.ParseMediaType(ct)
-	if err != nil {
-		// A malformed header may still carry a usable charset parameter.
-		if _, after, ok := strings.Cut(strings.ToLower(ct), "charset="); ok {
-			if f := strings.Fields(after); len(f) > 0 {
-				return strings.Trim(f[0], `"';`)
-			}
-		}
-		return ""
-	}
-	return params["charset"]
+	return charset.ValidUTF8(b), "utf-8"
 }
 
 func metaCharset(b []byte) string {
@@ -131,47 +101,21 @@ func metaCharset(b []byte) string {
 	return ""
 }
 
-// lookup maps a charset label to an encoding and its canonical name: WHATWG
-// labels first (what browsers accept), then IANA's registry for the rest.
-// The GB family decodes as GB18030, the superset that real pages need.
+// lookup is charset.Lookup, except that every GBK label decodes as GB18030,
+// the superset that real pages need. (Feeds keep WHATWG's GBK decoder.)
 func lookup(label string) (encoding.Encoding, string) {
-	label = strings.ToLower(strings.TrimSpace(label))
-	if label == "" {
-		return nil, ""
-	}
-	switch label {
-	case "gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn", "csgb2312", "gb_2312-80", "ms936", "windows-936":
+	enc, name := charset.Lookup(label)
+	if name == "gbk" {
 		return simplifiedchinese.GB18030, "gb18030"
-	case "cp949", "uhc", "x-windows-949", "ms949":
-		label = "euc-kr"
-	case "x-sjis", "ms932", "cp932", "sjis", "shift-jis":
-		label = "shift_jis"
 	}
-	if enc, err := htmlindex.Get(label); err == nil {
-		name, _ := htmlindex.Name(enc)
-		return enc, name
-	}
-	if enc, err := ianaindex.IANA.Encoding(label); err == nil && enc != nil {
-		name, _ := ianaindex.IANA.Name(enc)
-		return enc, strings.ToLower(name)
-	}
-	return nil, ""
+	return enc, name
 }
 
-func convert(enc encoding.Encoding, b []byte) []byte {
-	if enc == encoding.Nop {
-		return bytes.ToValidUTF8(b, []byte("\uFFFD"))
-	}
-	out, err := enc.NewDecoder().Bytes(b)
-	if err != nil {
-		// x/text decoders replace bad input rather than fail; an error here
-		// means a broken decoder state, so keep what the bytes say as UTF-8.
-		return bytes.ToValidUTF8(b, []byte("\uFFFD"))
-	}
-	return bytes.ToValidUTF8(out, []byte("\uFFFD"))
+// isWide says whether a charset spends two or four bytes on ASCII, so that
+// a declaration in the document could not have been read to find it.
+func isWide(name string) bool {
+	return strings.HasPrefix(name, "utf-16") || strings.HasPrefix(name, "utf-32")
 }
-
-func isUTF16(name string) bool { return strings.HasPrefix(name, "utf-16") }
 
 func looksASCII(b []byte) bool {
 	n := min(len(b), 512)
@@ -192,25 +136,6 @@ func hasMultibyteUTF8(b []byte) bool {
 		}
 	}
 	return false
-}
-
-// utf8Counts counts the valid multi-byte sequences and the invalid bytes of b.
-func utf8Counts(b []byte) (good, bad int) {
-	for len(b) > 0 {
-		if b[0] < 0x80 {
-			b = b[1:]
-			continue
-		}
-		r, n := utf8.DecodeRune(b)
-		if r == utf8.RuneError && n <= 1 {
-			bad++
-			b = b[1:]
-			continue
-		}
-		good++
-		b = b[n:]
-	}
-	return good, bad
 }
 
 func replacementRatio(b []byte) float64 {

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/traditionalchinese"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
 )
 
 func encode(t *testing.T, enc encoding.Encoding, s string) []byte {
@@ -64,6 +65,13 @@ func TestDecode(t *testing.T) {
 		{"utf-16le bom", append([]byte{0xFF, 0xFE}, encode(t, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), page("", ko))...), "", ko, "utf-16le"},
 		{"unknown label", []byte(page(`<meta charset="x-no-such-charset">`, ko)), "", ko, "utf-8"},
 		{"ibm866 via iana", encode(t, charmap.CodePage866, page(`<meta charset="cp866">`, ru)), "", ru, "ibm866"},
+		{"maccyrillic alias", encode(t, charmap.MacintoshCyrillic, page(`<meta charset="MacCyrillic">`, ru)), "", ru, "x-mac-cyrillic"},
+		{"any gbk label is gb18030", encode(t, simplifiedchinese.GB18030, page(`<meta charset="chinese">`, zh+"𠀀")), "", zh + "𠀀", "gb18030"},
+		{"header charset in single quotes", encode(t, charmap.Windows1251, page("", ru)), "text/html; charset='windows-1251'", ru, "windows-1251"},
+		{"malformed header", encode(t, charmap.KOI8R, page("", ru)), "text/html; charset=koi8-r junk", ru, "koi8-r"},
+		{"utf-32 meta is not believed", []byte(page(`<meta charset="utf-32">`, ko)), "", ko, "utf-8"},
+		{"utf-32 header", encode(t, utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM), page("", ko)), "text/html; charset=utf-32le", ko, "utf-32le"},
+		{"utf-16 header without bom", encode(t, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), page("", ja)), "text/html; charset=utf-16be", ja, "utf-16be"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

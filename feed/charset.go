@@ -3,82 +3,20 @@ package feed
 import (
 	"bytes"
 	"fmt"
-	"mime"
 	"regexp"
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/ianaindex"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/encoding/unicode/utf32"
+
+	"herald/internal/charset"
 )
 
-// aliases names the encodings of labels that neither the WHATWG nor the IANA
-// registry knows but that real feeds declare.
-var aliases = map[string]string{
-	"maccyrillic":     "x-mac-cyrillic",
-	"mac-cyrillic":    "x-mac-cyrillic",
-	"x-mac-ukrainian": "x-mac-cyrillic",
-	"tis620":          "windows-874",
-	"tis-620":         "windows-874",
-	"iso-8859-11":     "windows-874",
-	"cp949":           "euc-kr",
-	"ms949":           "euc-kr",
-	"uhc":             "euc-kr",
-	"cp932":           "shift_jis",
-	"ms932":           "shift_jis",
-	"sjis":            "shift_jis",
-	"x-sjis":          "shift_jis",
-	"cp936":           "gbk",
-	"euc-cn":          "gbk",
-	"cp950":           "big5",
-	"big-5":           "big5",
-	"cp1251":          "windows-1251",
-	"cp1252":          "windows-1252",
-	"utf8":            "utf-8",
-	"ucs-2":           "utf-16",
-	"ucs2":            "utf-16",
-}
-
-// lookupCharset finds the encoding for a charset label: WHATWG first (what
-// browsers do, and it maps ISO-8859-1 to windows-1252 and TIS-620 to
-// windows-874 as publishers mean them), then the IANA registry (IBM855 and
-// other code pages), then the alias table. It returns a nil encoding for an
-// unknown label.
-func lookupCharset(label string) (encoding.Encoding, string) {
-	label = strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`))
-	if label == "" {
-		return nil, ""
-	}
-	if alias, ok := aliases[label]; ok {
-		label = alias
-	}
-	if enc, name := charset.Lookup(label); enc != nil {
-		return enc, name
-	}
-	if enc, err := ianaindex.IANA.Encoding(label); err == nil && enc != nil {
-		name, err := ianaindex.IANA.Name(enc)
-		if err != nil {
-			name = label
-		}
-		return enc, strings.ToLower(name)
-	}
-	switch label {
-	case "utf-32", "ucs-4", "utf-32be":
-		return utf32.UTF32(utf32.BigEndian, utf32.UseBOM), "utf-32be"
-	case "utf-32le":
-		return utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM), "utf-32le"
-	}
-	return nil, ""
-}
-
 var (
-	bomUTF8    = []byte{0xEF, 0xBB, 0xBF}
-	bomUTF16BE = []byte{0xFE, 0xFF}
-	bomUTF16LE = []byte{0xFF, 0xFE}
+	bomUTF8    = []byte{0xEF, 0xBB, 0xBF} // skipped by the feed-type sniff and the JSON reader
 	bomUTF32BE = []byte{0x00, 0x00, 0xFE, 0xFF}
 	bomUTF32LE = []byte{0xFF, 0xFE, 0x00, 0x00}
 )
@@ -86,19 +24,17 @@ var (
 // sniffUnicode recognises the Unicode encodings that announce themselves: by
 // a byte order mark, or by the zero bytes around the "<" that opens the
 // document (XML 1.0 appendix F). It returns the encoding, its name and the
-// length of the mark to skip.
+// length of the mark to skip. XML, unlike HTML, knows UTF-32, so its marks
+// are looked for before the UTF-16 one they begin with.
 func sniffUnicode(b []byte) (encoding.Encoding, string, int) {
 	switch {
 	case bytes.HasPrefix(b, bomUTF32LE):
 		return utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM), "utf-32le", 4
 	case bytes.HasPrefix(b, bomUTF32BE):
 		return utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM), "utf-32be", 4
-	case bytes.HasPrefix(b, bomUTF8):
-		return unicode.UTF8, "utf-8", 3
-	case bytes.HasPrefix(b, bomUTF16LE):
-		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), "utf-16le", 2
-	case bytes.HasPrefix(b, bomUTF16BE):
-		return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), "utf-16be", 2
+	}
+	if enc, name, n := charset.BOM(b); enc != nil {
+		return enc, name, n
 	}
 	if len(b) < 4 {
 		return nil, "", 0
@@ -120,26 +56,13 @@ func sniffUnicode(b []byte) (encoding.Encoding, string, int) {
 // type is one whose charset applies to an XML document: an XML type or any
 // text/* (RFC 7303, as Universal Feed Parser reads it).
 func httpCharset(contentType string) string {
-	if contentType == "" {
-		return ""
-	}
-	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		// A malformed header still often carries a usable charset.
-		mt, _, _ = strings.Cut(strings.ToLower(contentType), ";")
-		mt = strings.TrimSpace(mt)
-		params = map[string]string{}
-		if _, cs, ok := strings.Cut(strings.ToLower(contentType), "charset="); ok {
-			cs, _, _ = strings.Cut(cs, ";")
-			params["charset"] = strings.Trim(strings.TrimSpace(cs), `"'`)
-		}
-	}
+	mt, cs := charset.ContentType(contentType)
 	xmlish := strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "+xml") ||
 		mt == "application/xml" || mt == "application/xml-dtd" || mt == "application/xml-external-parsed-entity"
 	if !xmlish {
 		return ""
 	}
-	return params["charset"]
+	return cs
 }
 
 var prologEncoding = regexp.MustCompile(`^\s*<\?[^>]*?encoding\s*=\s*["']?([A-Za-z0-9._:()\-]+)`)
@@ -170,11 +93,7 @@ func declaredEncoding(b []byte) string {
 // removes the declaration.
 func decodeXML(b []byte, contentType string) (out []byte, name string, warnings []string) {
 	if enc, name, n := sniffUnicode(b); enc != nil {
-		if name == "utf-8" {
-			return validUTF8(b[n:]), name, nil
-		}
-		out, _ := enc.NewDecoder().Bytes(b[n:])
-		return out, name, nil
+		return charset.Decode(enc, b[n:]), name, nil
 	}
 
 	type candidate struct{ label, from string }
@@ -186,7 +105,7 @@ func decodeXML(b []byte, contentType string) (out []byte, name string, warnings 
 		cands = append(cands, candidate{cs, "XML declaration"})
 	}
 	for _, c := range cands {
-		enc, name := lookupCharset(c.label)
+		enc, name := charset.Lookup(c.label)
 		if enc == nil {
 			warnings = append(warnings, fmt.Sprintf("unknown charset %q in %s; ignored", c.label, c.from))
 			continue
@@ -226,15 +145,8 @@ func decodeXML(b []byte, contentType string) (out []byte, name string, warnings 
 // in the encoding (each became U+FFFD).
 func decodeCounting(enc encoding.Encoding, name string, b []byte) ([]byte, int) {
 	if name == "utf-8" {
-		bad := 0
-		for i := 0; i < len(b); {
-			r, n := utf8.DecodeRune(b[i:])
-			if r == utf8.RuneError && n == 1 {
-				bad++
-			}
-			i += n
-		}
-		return validUTF8(b), bad
+		_, bad := charset.UTF8Counts(b)
+		return charset.ValidUTF8(b), bad
 	}
 	out, err := enc.NewDecoder().Bytes(b)
 	if err != nil {
@@ -265,24 +177,11 @@ func acceptable(bad int, out []byte) bool {
 // invalid ones. Legacy text is almost never valid multi-byte UTF-8 by
 // accident, so even one good sequence among a couple of bad ones counts.
 func looksUTF8(b []byte) bool {
-	good, bad := 0, 0
-	for i := 0; i < len(b); {
-		if b[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			bad++
-		} else {
-			good++
-		}
-		i += n
-	}
+	good, bad := charset.UTF8Counts(b)
 	return good > 0 && bad <= max(good/50, 2)
 }
 
-// isSingleByte says whether a charset (by its lookupCharset name) maps each
+// isSingleByte says whether a charset (by its charset.Lookup name) maps each
 // byte to one character, so that any byte string decodes "cleanly".
 func isSingleByte(name string) bool {
 	switch name {
@@ -293,9 +192,5 @@ func isSingleByte(name string) bool {
 	return !strings.HasPrefix(name, "utf-")
 }
 
-func validUTF8(b []byte) []byte {
-	if utf8.Valid(b) {
-		return b
-	}
-	return bytes.ToValidUTF8(b, []byte("\uFFFD"))
-}
+// validUTF8 is kept for the JSON Feed reader, which takes its bytes as UTF-8.
+func validUTF8(b []byte) []byte { return charset.ValidUTF8(b) }

@@ -17,6 +17,8 @@ import (
 	"golang.org/x/text/encoding/traditionalchinese"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/encoding/unicode/utf32"
+
+	"herald/internal/charset"
 )
 
 func encode(t *testing.T, enc encoding.Encoding, s string) []byte {
@@ -57,6 +59,8 @@ func TestDecodeXML(t *testing.T) {
 		{"IBM866", encode(t, charmap.CodePage866, doc(`<?xml version="1.0" encoding="IBM866"?>`)), "", "ibm866", title, ""},
 		{"TIS-620 is windows-874", encode(t, charmap.Windows874, `<?xml version="1.0" encoding="TIS-620"?><rss><channel><title>ข่าว “ใหม่”</title></channel></rss>`), "", "windows-874", "ข่าว “ใหม่”", ""},
 		{"EUC-KR", encode(t, korean.EUCKR, `<?xml version="1.0" encoding="euc-kr"?><rss><title>한국어 뉴스</title></rss>`), "", "euc-kr", "한국어 뉴스", ""},
+		{"x-windows-949 label", encode(t, korean.EUCKR, `<?xml version="1.0" encoding="x-windows-949"?><rss><title>똠방각하</title></rss>`), "", "euc-kr", "똠방각하", ""},
+		{"malformed header charset", encode(t, charmap.Windows1251, doc(``)), "text/xml; charset=windows-1251 junk", "windows-1251", title, ""},
 		{"CP949 label", encode(t, korean.EUCKR, `<?xml version="1.0" encoding="cp949"?><rss><title>똠방각하</title></rss>`), "", "euc-kr", "똠방각하", ""},
 		{"Shift_JIS", encode(t, japanese.ShiftJIS, `<?xml version="1.0" encoding="Shift_JIS"?><rss><title>日本語のニュース</title></rss>`), "", "shift_jis", "日本語のニュース", ""},
 		{"EUC-JP", encode(t, japanese.EUCJP, `<?xml version="1.0" encoding="EUC-JP"?><rss><title>日本語のニュース</title></rss>`), "", "euc-jp", "日本語のニュース", ""},
@@ -89,19 +93,6 @@ func TestDecodeXML(t *testing.T) {
 				t.Errorf("warnings %q, want %q", warnings, tt.warning)
 			}
 		})
-	}
-}
-
-func TestLookupCharset(t *testing.T) {
-	for label, want := range map[string]string{
-		"UTF-8": "utf-8", " utf8 ": "utf-8", "ISO-8859-1": "windows-1252", "us-ascii": "windows-1252",
-		"IBM855": "ibm855", "cp866": "ibm866", "MacCyrillic": "x-mac-cyrillic", "TIS-620": "windows-874",
-		"x-sjis": "shift_jis", "CP932": "shift_jis", "euc-kr": "euc-kr", "ks_c_5601-1987": "euc-kr",
-		"'koi8-r'": "koi8-r", "nope": "", "": "",
-	} {
-		if _, got := lookupCharset(label); got != want {
-			t.Errorf("lookupCharset(%q) = %q, want %q", label, got, want)
-		}
 	}
 }
 
@@ -141,7 +132,7 @@ func TestFeedparserHeaders(t *testing.T) {
 			if httpCharset(ct) == "" && strings.HasPrefix(strings.ToLower(ct), "text/") {
 				continue
 			}
-			_, wantName := lookupCharset(m[1])
+			_, wantName := charset.Lookup(m[1])
 			if wantName == "gb18030" {
 				wantName = "gbk" // WHATWG decodes GBK labels with the GB18030 decoder
 			}
@@ -179,7 +170,7 @@ func TestChardet(t *testing.T) {
 	dirs, _ := filepath.Glob(filepath.Join(corpusDir, "chardet/*"))
 	files := 0
 	for _, dir := range dirs {
-		_, want := lookupCharset(chardetLabel(filepath.Base(dir)))
+		_, want := charset.Lookup(chardetLabel(filepath.Base(dir)))
 		paths, _ := filepath.Glob(filepath.Join(dir, "*.xml"))
 		for _, path := range paths {
 			body, err := os.ReadFile(path)
