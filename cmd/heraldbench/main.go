@@ -207,7 +207,10 @@ type measure struct {
 	Wall   time.Duration `json:"wall"`
 	CPU    time.Duration `json:"cpu"`     // user + system
 	PeakKB int64         `json:"peak_kb"` // maximum resident set size
-	Note   string        `json:"note,omitempty"`
+	// AnonKB is the peak of anonymous resident memory, sampled (herald
+	// only; zero when unknown): PeakKB less the archive's mapped pages.
+	AnonKB int64  `json:"anon_kb,omitempty"`
+	Note   string `json:"note,omitempty"`
 }
 
 func median(ms []measure) measure {
@@ -227,8 +230,15 @@ func heraldFetch(ctx context.Context, bin, cfg, db, profile string) (measure, er
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return measure{}, fmt.Errorf("herald fetch: %w", err)
+	}
+	stop := make(chan struct{})
+	peaks := sampleRSS(cmd.Process.Pid, stop)
+	err := cmd.Wait()
 	wall := time.Since(start)
+	close(stop)
+	rss := <-peaks
 	if err != nil {
 		return measure{}, fmt.Errorf("herald fetch: %w\n%s", err, out.String())
 	}
@@ -237,7 +247,7 @@ func heraldFetch(ctx context.Context, bin, cfg, db, profile string) (measure, er
 		return measure{}, fmt.Errorf("herald fetch: feeds failed:\n%s", out.String())
 	}
 	m := usage(cmd.ProcessState)
-	m.Wall, m.Note = wall, summary
+	m.Wall, m.Note, m.AnonKB = wall, summary, rss.anonKB
 	return m, nil
 }
 

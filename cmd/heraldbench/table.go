@@ -26,7 +26,7 @@ func printTable(w io.Writer, rows []row) {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f×\t≤%.0f× %s\t\n", r.name,
 			secs(r.bare.Wall), secs(r.bare.CPU), mb(r.bare.PeakKB),
-			secs(r.herald.Wall), secs(r.herald.CPU), mb(r.herald.PeakKB), ratio, r.goal, verdict)
+			secs(r.herald.Wall), secs(r.herald.CPU), peak(r.herald), ratio, r.goal, verdict)
 	}
 	tw.Flush()
 	for _, r := range rows {
@@ -36,3 +36,12 @@ func printTable(w io.Writer, rows []row) {
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
 func mb(kb int64) string          { return fmt.Sprintf("%d MB", kb/1024) }
+
+// peak is the peak RSS, with the anonymous part (the process's own memory,
+// without the archive's mapped file) when it was sampled.
+func peak(m measure) string {
+	if m.AnonKB == 0 {
+		return mb(m.PeakKB)
+	}
+	return fmt.Sprintf("%s (anon %s)", mb(m.PeakKB), mb(m.AnonKB))
+}
