@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -26,7 +25,8 @@ import (
 //	feeds     feed name -> FeedState JSON
 //	articles  id -> Article JSON, exactly the export object, or it compressed
 //	          (storeRecord; version 2 on)
-//	pages     id -> gzip(page header JSON "\n" body)
+//	pages     id -> S2 block of (page header JSON "\n" body) after byte 0x01
+//	          (encodePage; version 1 wrote a gzip stream)
 //	entries   feed \x00 key -> the poller's hash of the entry's content as
 //	          last archived (Item.EntryHash), so that an unchanged entry is
 //	          known without rebuilding its article; added after version 1
@@ -112,12 +112,11 @@ type Options struct {
 
 // DB is an open archive. Its methods are safe for concurrent use.
 type DB struct {
-	bolt    *bolt.DB
-	path    string
-	now     func() time.Time
-	zipPool sync.Pool // *gzip.Writer, for pages: a new one allocates about 1 MB
-	states  stateQueue
-	ro      bool
+	bolt   *bolt.DB
+	path   string
+	now    func() time.Time
+	states stateQueue
+	ro     bool
 }
 
 // Open opens the archive at path, creating it unless o.ReadOnly.

@@ -2,10 +2,12 @@ package archive
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"herald"
 
+	"github.com/klauspost/compress/s2"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -192,8 +195,33 @@ func TestPages(t *testing.T) {
 	if err := db.EachPage(context.Background(), func(string, *Page) error { return stop }); err != stop {
 		t.Errorf("EachPage error %v", err)
 	}
-	if _, err := decodePage([]byte("garbage")); err == nil {
-		t.Error("decoded garbage")
+	for _, garbage := range [][]byte{nil, []byte("garbage"), {recordS2}, {recordS2, 3, 0, 'x'}, append([]byte{recordS2}, s2.Encode(nil, []byte("no newline"))...)} {
+		if _, err := decodePage(garbage); err == nil {
+			t.Errorf("decoded %q", garbage)
+		}
+	}
+}
+
+// TestPageVersion1: pages that schema version 1 stored as a gzip stream
+// still read.
+func TestPageVersion1(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(`{"url":"https://example.com/a","content_type":"text/html","fetched":"2025-03-01T12:00:00Z"}` + "\n<p>old page\nline two</p>"))
+	zw.Close()
+	p, err := decodePage(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.URL != "https://example.com/a" || p.ContentType != "text/html" || !p.Fetched.Equal(t0) || string(p.Body) != "<p>old page\nline two</p>" {
+		t.Errorf("page %+v", p)
+	}
+	again, err := encodePage(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q, err := decodePage(again); err != nil || !reflect.DeepEqual(q, p) {
+		t.Errorf("re-encoded page reads %+v, %v; want %+v", q, err, p)
 	}
 }
 
