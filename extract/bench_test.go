@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"herald/internal/farm"
 )
 
 // benchPages are corpus pages of different sizes and origins.
@@ -14,6 +16,21 @@ var benchPages = []string{
 	"../../shared/corpus/extraction/readability/002.html",
 	"../../shared/corpus/extraction/trafilatura/bettycrocker.com.pineapple.html",
 	"../../shared/corpus/extraction/trafilatura/citylimits.org-Nycha.html",
+}
+
+// BenchmarkFarmPage extracts the page that heraldbench's full-text round
+// fetches 4,000 times (issue 6).
+func BenchmarkFarmPage(b *testing.B) {
+	page := farm.Article("17", "3")
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	cpu := startCPU()
+	for b.Loop() {
+		if _, err := Page(page, "http://127.0.0.1:8080/article/17/3", "text/html; charset=utf-8", nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu.report(b, 1)
 }
 
 func BenchmarkPage(b *testing.B) {
@@ -25,9 +42,11 @@ func BenchmarkPage(b *testing.B) {
 		}
 		b.Run(filepath.Base(p), func(b *testing.B) {
 			b.SetBytes(int64(len(page)))
+			cpu := startCPU()
 			for b.Loop() {
 				_, _ = Page(page, "https://example.com/a/b.html", "", nil)
 			}
+			cpu.report(b, 1)
 		})
 	}
 }
@@ -79,10 +98,12 @@ func BenchmarkCorpus(b *testing.B) {
 	}
 	b.SetBytes(size)
 	b.ReportAllocs()
+	cpu := startCPU()
 	for b.Loop() {
 		for _, p := range pages {
 			_, _ = Page(p.html, p.url, "", nil)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N*len(pages)), "ms/page")
+	cpu.report(b, len(pages))
 }

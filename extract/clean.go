@@ -64,10 +64,9 @@ type pruneMode struct {
 
 // prune removes from root what is never article text. It runs before
 // scoring, so that widgets do not lend their text to the containers around
-// them.
-func prune(root *html.Node, mode pruneMode) {
+// them. memo must hold only what is true of the tree as it is.
+func prune(root *html.Node, mode pruneMode, memo statsMemo) {
 	unwrapTemplates(root)
-	memo := statsMemo{}
 	for _, n := range elements(root) {
 		if n == root || !contains(root, n) {
 			continue // the root stays; n may be in a removed subtree
@@ -168,7 +167,7 @@ func hidden(n *html.Node) bool {
 			return true
 		}
 	}
-	for _, c := range strings.Fields(attr(n, "class")) {
+	for c := range strings.FieldsSeq(attr(n, "class")) {
 		if hiddenClass[strings.ToLower(c)] {
 			return true
 		}
@@ -179,15 +178,13 @@ func hidden(n *html.Node) bool {
 // hasParagraphs reports whether n holds at least k paragraphs of real text.
 func hasParagraphs(n *html.Node, k int, memo statsMemo) bool {
 	count := 0
-	for _, e := range elements(n) {
+	walkElements(n, func(e *html.Node) bool {
 		if e.DataAtom == atom.P && memo.measure(e).text >= 80 {
 			count++
-			if count >= k {
-				return true
-			}
 		}
-	}
-	return false
+		return count < k
+	})
+	return count >= k
 }
 
 // inParagraph reports whether n is phrasing content inside a paragraph: a
@@ -238,8 +235,15 @@ func words(n *html.Node) int {
 // markup, so that the text is there to be found. Templates with
 // placeholders are left to be removed.
 func unwrapTemplates(root *html.Node) {
-	for _, n := range elements(root) {
-		if n.DataAtom != atom.Script || !strings.EqualFold(attr(n, "type"), "text/template") || n.Parent == nil {
+	var templates []*html.Node
+	walkElements(root, func(n *html.Node) bool {
+		if n.DataAtom == atom.Script && strings.EqualFold(attr(n, "type"), "text/template") {
+			templates = append(templates, n)
+		}
+		return true
+	})
+	for _, n := range templates {
+		if n.Parent == nil {
 			continue
 		}
 		src := textOf(n)

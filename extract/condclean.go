@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -11,9 +12,8 @@ import (
 // like page furniture rather than article: link lists, image strips, forms,
 // embeds with no text. Like Readability it weighs several counts at once,
 // because no single one separates a caption from a teaser.
-func cleanConditionally(root *html.Node) {
+func cleanConditionally(root *html.Node, memo statsMemo) {
 	els := elements(root)
-	memo := statsMemo{}
 	// Deepest first, so that a container is judged on what remains in it.
 	for i := len(els) - 1; i >= 0; i-- {
 		n := els[i]
@@ -47,7 +47,7 @@ func furniture(n *html.Node, memo statsMemo) bool {
 		return false
 	}
 	var p, img, li, input, embed, heading int
-	for _, e := range elements(n) {
+	walkElements(n, func(e *html.Node) bool {
 		switch e.DataAtom {
 		case atom.P:
 			p++
@@ -62,7 +62,8 @@ func furniture(n *html.Node, memo statsMemo) bool {
 		case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 			heading += memo.measure(e).text
 		}
-	}
+		return true
+	})
 	isList := n.DataAtom == atom.Ul || n.DataAtom == atom.Ol
 	ld := st.linkDensity()
 	if isList {
@@ -108,17 +109,9 @@ func imageList(n *html.Node, memo statsMemo) bool {
 }
 
 func hasDescendant(n *html.Node, tags ...atom.Atom) bool {
-	for _, e := range elements(n) {
-		if e == n {
-			continue
-		}
-		for _, t := range tags {
-			if e.DataAtom == t {
-				return true
-			}
-		}
-	}
-	return false
+	return !walkElements(n, func(e *html.Node) bool {
+		return e == n || !slices.Contains(tags, e.DataAtom)
+	})
 }
 
 // dataTable tells a table of data, kept whole, from one used for layout.
@@ -130,15 +123,16 @@ func dataTable(n *html.Node) bool {
 		return true
 	}
 	rows, cols := 0, 0
-	for _, e := range elements(n) {
+	var verdict, decided bool
+	walkElements(n, func(e *html.Node) bool {
 		if e == n {
-			continue
+			return true
 		}
 		switch e.DataAtom {
 		case atom.Table:
-			return false // nested tables are layout
+			verdict, decided = false, true // nested tables are layout
 		case atom.Caption, atom.Thead, atom.Tfoot, atom.Colgroup, atom.Th:
-			return true
+			verdict, decided = true, true
 		case atom.Tr:
 			rows++
 			c := 0
@@ -149,6 +143,10 @@ func dataTable(n *html.Node) bool {
 			}
 			cols = max(cols, c)
 		}
+		return !decided
+	})
+	if decided {
+		return verdict
 	}
 	return rows >= 10 || cols > 4 || rows*cols > 10
 }

@@ -49,10 +49,14 @@ func trimBoilerplate(ps []para, title string, stripText []string, tz *time.Locat
 	}
 	keep := make([]bool, len(ps))
 	for i, p := range ps {
-		short := runeLen(p.text) <= maxEdgeLine
+		full := runeLen(p.text)
 		t := trimBullets(p.text)
-		keep[i] = !strip[p.text] && !(short && isFurnitureLine(t)) &&
-			!(runeLen(t) <= 200 && (readAlso().MatchString(t) || creditLine().MatchString(t)))
+		n := full
+		if len(t) != len(p.text) {
+			n = runeLen(t)
+		}
+		keep[i] = !strip[p.text] && !(full <= maxEdgeLine && isFurnitureLine(t)) &&
+			!(n <= 200 && (readAlsoLine(t) || creditLineMatch(t)))
 	}
 	cutRelated(ps, keep)
 	normTitle := normalizeForCompare(title)
@@ -102,7 +106,7 @@ func headJunk(p para, normTitle string, tz *time.Location) bool {
 	if _, ok := dateLine(t, tz); ok {
 		return true
 	}
-	return headLine().MatchString(t)
+	return headLineMatch(t)
 }
 
 func tailJunk(p para, tz *time.Location) bool {
@@ -119,7 +123,7 @@ func tailJunk(p para, tz *time.Location) bool {
 	if _, ok := dateLine(t, tz); ok {
 		return true
 	}
-	return isTailLine(t) || tailLabel().MatchString(t) || promoLine(t)
+	return isTailLine(t) || tailLabelMatch(t) || promoLine(t)
 }
 
 // relatedHeadings are the headings (words joined by "_") of a block of
@@ -281,4 +285,30 @@ func similarTitle(h, title string) bool {
 		short, long = long, short
 	}
 	return len(short)*10 >= len(long)*6 && strings.Contains(long, short)
+}
+
+// readAlsoLine is readAlso's match. Both patterns end in a colon (and the
+// credit's may in a slash): a line without one is not tried, which spares
+// the regexps nearly every paragraph of a text.
+func readAlsoLine(s string) bool {
+	return hasColon(s) && readAlso().MatchString(s)
+}
+
+func creditLineMatch(s string) bool {
+	return (hasColon(s) || strings.IndexByte(s, '/') >= 0) && creditLine().MatchString(s)
+}
+
+// headLineMatch is headLine's match: none of its words holds a full stop,
+// an exclamation or a question mark, and the rest of the line may not.
+func headLineMatch(s string) bool {
+	return !strings.ContainsAny(s, ".!?") && headLine().MatchString(s)
+}
+
+func tailLabelMatch(s string) bool {
+	return hasColon(s) && tailLabel().MatchString(s)
+}
+
+// hasColon reports whether s holds a colon, ASCII or full width.
+func hasColon(s string) bool {
+	return strings.IndexByte(s, ':') >= 0 || strings.Contains(s, "：")
 }

@@ -160,7 +160,7 @@ type extraction struct {
 
 func (x *extraction) fromRule(content []*html.Node) []para {
 	for _, n := range content {
-		prune(n, pruneMode{})
+		prune(n, pruneMode{}, statsMemo{})
 	}
 	return x.text(content)
 }
@@ -213,8 +213,11 @@ func (x *extraction) generic(root *html.Node, src []byte, strip []cascadia.Selec
 
 func (x *extraction) pass(root *html.Node, mode pruneMode) ([]*html.Node, []para) {
 	body := findBody(root)
-	prune(body, mode)
-	scores := candidates(body)
+	// One memo serves the whole pass: pruning and cleaning remove nodes
+	// through it, and nothing else changes the tree until the text is read.
+	memo := statsMemo{}
+	prune(body, mode, memo)
+	scores := candidates(body, memo)
 	content := []*html.Node{body}
 	if best := bestNode(scores); best != nil {
 		content = parts(best, scores)
@@ -223,18 +226,21 @@ func (x *extraction) pass(root *html.Node, mode pruneMode) ([]*html.Node, []para
 		}
 	}
 	for _, n := range content {
-		cleanConditionally(n)
+		cleanConditionally(n, memo)
 	}
 	return content, x.text(content)
 }
 
 func findBody(root *html.Node) *html.Node {
-	for _, n := range elements(root) {
+	body := root
+	walkElements(root, func(n *html.Node) bool {
 		if n.DataAtom == atom.Body {
-			return n
+			body = n
+			return false
 		}
-	}
-	return root
+		return true
+	})
+	return body
 }
 
 func textLen(ps []para) int {
@@ -267,7 +273,7 @@ func parseFragment(fragment, baseURL string) (text, safeHTML string) {
 	for _, n := range nodes {
 		ctx.AppendChild(n)
 	}
-	prune(ctx, pruneMode{})
+	prune(ctx, pruneMode{}, statsMemo{})
 	base, err := url.Parse(strings.TrimSpace(baseURL))
 	if err != nil || !base.IsAbs() {
 		base = nil

@@ -100,9 +100,26 @@ func bylineLine(line string) (string, bool) {
 // cutByLabel removes a leading by-word ("By", "Von", "Author:") and
 // reports whether there was one.
 func cutByLabel(s string) (string, bool) {
-	lower := strings.ToLower(s)
+	// Every line of a page's head is tried: lower-casing only the head of
+	// an ASCII line spares an allocation each.
+	var buf [24]byte
+	var lower string
+	ascii := isASCII(s)
+	if !ascii {
+		lower = strings.ToLower(s)
+	}
+	head := buf[:min(len(s), len(buf))]
+	if ascii {
+		for i := range head {
+			c := s[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			head[i] = c
+		}
+	}
 	for _, l := range byLabels {
-		if !strings.HasPrefix(lower, l) {
+		if ascii && !hasPrefixBytes(head, l) || !ascii && !strings.HasPrefix(lower, l) {
 			continue
 		}
 		rest := s[len(l):]
@@ -140,11 +157,17 @@ func cleanByline(s string) string {
 	if m, ok := findDate(s, nil); ok {
 		s = s[:m.start]
 	}
+	// Each pattern is tried only on what it could match: a byline is
+	// cleaned on every page, and the four regexps were most of its cost.
 	re := bylineRE()
-	s = re.updatedTail.ReplaceAllString(s, "")
-	s = re.danglingWord.ReplaceAllString(s, "")
-	s = re.email.ReplaceAllString(s, "")
-	s = re.handle.ReplaceAllString(s, "")
+	if !isASCII(s) || containsFoldAny(s, updatedWords) {
+		s = re.updatedTail.ReplaceAllString(s, "")
+	}
+	s = cutDanglingWord(s)
+	if strings.IndexByte(s, '@') >= 0 {
+		s = re.email.ReplaceAllString(s, "")
+		s = re.handle.ReplaceAllString(s, "")
+	}
 	s = strings.TrimFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsPunct(r) && r != '.' && r != ')' || unicode.IsSymbol(r)
 	})
@@ -165,7 +188,7 @@ func plausibleName(s string) bool {
 	if strings.Contains(s, "://") || strings.HasPrefix(strings.ToLower(s), "www.") || strings.Contains(s, "/") && !strings.Contains(s, " / ") {
 		return false
 	}
-	if strings.ContainsAny(s, "{}<>=|") || bylineRE().credit.MatchString(s) {
+	if strings.ContainsAny(s, "{}<>=|") || (!isASCII(s) || containsFoldAny(s, creditWords)) && bylineRE().credit.MatchString(s) {
 		return false
 	}
 	words := strings.Fields(s)
@@ -201,4 +224,77 @@ func joinNames(names []string) string {
 		out = append(out, n)
 	}
 	return strings.Join(out, ", ")
+}
+
+// updatedWords are the ASCII words of updatedTail: an ASCII line without
+// one of them, in any case, cannot match it.
+var updatedWords = []string{"update", "aktualisiert", "published", "posted", "actualizado", "aggiornato", "stand"}
+
+// creditWords are credit's words: the same for an ASCII name.
+var creditWords = []string{"photo", "foto", "bild", "image", "picture", "illustration", "grafik", "video", "quelle", "source"}
+
+// containsFoldAny reports whether s holds one of words (lower case ASCII)
+// under ASCII case folding.
+func containsFoldAny(s string, words []string) bool {
+	for _, w := range words {
+		for i := 0; i+len(w) <= len(s); i++ {
+			if asciiEqualFold(s[i:i+len(w)], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func asciiEqualFold(s, lower string) bool {
+	for i := 0; i < len(lower); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// danglingWords are what danglingWord removes, after white space, at the
+// end of a byline: the preposition left behind when a date was cut off
+// ("John Smith on").
+var danglingWords = []string{"am", "on", "le", "el", "il", "op", "em", "den", "at", "um", ","}
+
+// cutDanglingWord is danglingWord.ReplaceAllString(s, ""), by hand: the
+// pattern matches only at the end, from the run of white space before the
+// line's last word.
+func cutDanglingWord(s string) string {
+	t := strings.TrimRight(s, reSpaces)
+	i := strings.LastIndexAny(t, reSpaces)
+	if i < 0 {
+		return s
+	}
+	last := t[i+1:]
+	for _, w := range danglingWords {
+		if len(last) == len(w) && asciiEqualFold(last, w) {
+			return strings.TrimRight(t[:i], reSpaces)
+		}
+	}
+	return s
+}
+
+// reSpaces is the regexp class \s.
+const reSpaces = " \t\n\f\r"
+
+// hasPrefixBytes is strings.HasPrefix(string(b), prefix) without the
+// conversion.
+func hasPrefixBytes(b []byte, prefix string) bool {
+	if len(prefix) > len(b) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if b[i] != prefix[i] {
+			return false
+		}
+	}
+	return true
 }

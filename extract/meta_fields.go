@@ -85,7 +85,7 @@ func (r *metaReader) ancestorHints(n *html.Node) int {
 	}
 	h := 0
 	for i := len(chain) - 1; i >= 0; i-- {
-		h |= ownHints(chain[i], h, r.keep)
+		h |= ownHints(chain[i], h, r.keep, nil)
 	}
 	return h
 }
@@ -269,6 +269,11 @@ func (r *metaReader) dateFromLines() (time.Time, int, bool) {
 	}
 	seen := make(map[string]parsed)
 	for _, l := range r.lines.lines {
+		// Every date shape has a year (findDate): most lines have none,
+		// and remembering them all cost more than this test.
+		if !hasYear(l.text) {
+			continue
+		}
 		p, done := seen[l.text]
 		if !done {
 			p.d, p.ok = parseDateLine(l.text, r.tz)

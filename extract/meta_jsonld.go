@@ -37,9 +37,14 @@ func readJSONLD(scripts *goquery.Selection) ldInfo {
 	var info ldInfo
 	scripts.Each(func(_ int, s *goquery.Selection) {
 		typ, _ := s.Attr("type")
-		text := s.Text()
 		// Some pages leave the type out; the @context still says what it is.
-		if !strings.Contains(strings.ToLower(typ), "ld+json") && !(typ == "" && looksLD(text)) {
+		// The text of a script of another type is not read at all.
+		ld := strings.Contains(strings.ToLower(typ), "ld+json")
+		if !ld && typ != "" {
+			return
+		}
+		text := s.Text()
+		if !ld && !looksLD(text) {
 			return
 		}
 		var v any

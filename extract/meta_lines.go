@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // Bylines and date lines are short runs of text in the body. readLines walks
@@ -62,8 +63,15 @@ func skipHints(v string) int {
 	start := -1
 	var prev rune
 	for i, r := range v {
-		word := unicode.IsLetter(r) || unicode.IsDigit(r)
-		hump := unicode.IsUpper(r) && unicode.IsLower(prev)
+		var word, hump bool
+		if r < utf8.RuneSelf && prev < utf8.RuneSelf {
+			// Class names are nearly all ASCII: no tables to consult.
+			word = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+			hump = 'A' <= r && r <= 'Z' && 'a' <= prev && prev <= 'z'
+		} else {
+			word = unicode.IsLetter(r) || unicode.IsDigit(r)
+			hump = unicode.IsUpper(r) && unicode.IsLower(prev)
+		}
 		if start >= 0 && (!word || hump) {
 			h |= skipWordHints(v[start:i])
 			start = -1
@@ -135,6 +143,19 @@ type pageLines struct {
 	h1    int
 }
 
+// skipLineTag is skipLineTags[n.Data] without hashing the name: the
+// parser gives these elements their atom.
+func skipLineTag(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Svg, atom.Head,
+		atom.Iframe, atom.Select, atom.Option, atom.Button, atom.Textarea:
+		return n.Data == n.DataAtom.String()
+	case 0:
+		return skipLineTags[n.Data]
+	}
+	return false
+}
+
 // skipLineTags never hold visible metadata.
 var skipLineTags = map[string]bool{
 	"script": true, "style": true, "noscript": true, "template": true, "svg": true, "head": true,
@@ -142,81 +163,146 @@ var skipLineTags = map[string]bool{
 }
 
 func readLines(bodies []*html.Node, titleAncestors map[*html.Node]bool) pageLines {
-	w := lineWalker{out: pageLines{h1: -1}, keep: titleAncestors}
+	w := lineWalker{out: pageLines{h1: -1}, keep: titleAncestors, names: nameHints{}, buf: make([]byte, 0, 4096)}
 	for _, n := range bodies {
 		// The body's own classes ("has-sidebar", "single-post") say nothing
 		// about one line.
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type == html.ElementNode && !skipLineTags[c.Data] {
+			if c.Type == html.ElementNode && !skipLineTag(c) {
 				w.walk(c, 0)
 			}
 		}
+	}
+	// The lines' texts are slices of one string: a page has thousands of
+	// short elements, and a string each was most of readLines' cost.
+	text := string(w.buf)
+	for i := range w.out.lines {
+		w.out.lines[i].text = text[w.spans[i].start:w.spans[i].end]
 	}
 	slices.SortFunc(w.out.lines, func(a, b pageLine) int { return a.pos - b.pos })
 	return w.out
 }
 
+// lineWalker reads the body's text once, into buf, with white space folded
+// (runs of it as one space) and a space at each element boundary. An
+// element's line is then a span of buf: the same text as folding the
+// element's own text with its children's set apart by spaces.
 type lineWalker struct {
 	out   pageLines
 	count int
 	keep  map[*html.Node]bool // the headline's ancestors: never skipped
+	names nameHints
+	buf   []byte
+	spans []lineSpan // where out.lines[i].text is in buf, until the walk ends
 }
 
-// walk returns n's text, or long=true when it exceeds maxMetaLine (then the
-// text is not built: no ancestor of a long element is a line).
-func (w *lineWalker) walk(n *html.Node, inherited int) (text string, long bool) {
+type lineSpan struct{ start, end int }
+
+// walk returns the length of n's text, or long=true when the text exceeds
+// maxMetaLine runes or its parts, unfolded, 4*maxMetaLine bytes (then no
+// ancestor of n is a line).
+func (w *lineWalker) walk(n *html.Node, inherited int) (size int, long bool) {
 	w.count++
 	pos := w.count
 	if w.count > maxLineNodes {
-		return "", true
+		return 0, true
 	}
-	hints := inherited | ownHints(n, inherited, w.keep)
+	hints := inherited | ownHints(n, inherited, w.keep, w.names)
 	if n.Data == "h1" && w.out.h1 < 0 {
 		w.out.h1 = pos
 	}
-	var b strings.Builder
+	// Element boundaries separate words: <span>By X</span><span>June 24</span>.
+	w.space()
+	start := len(w.buf)
+	raw := 0 // the size of n's text before folding, as the text's bound counts it
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		switch c.Type {
 		case html.TextNode:
-			if !long {
-				b.WriteString(c.Data)
-			}
+			w.text(c.Data)
+			raw += len(c.Data)
 		case html.ElementNode:
-			if skipLineTags[c.Data] {
+			if skipLineTag(c) {
 				continue
 			}
-			t, l := w.walk(c, hints&^hintTitle)
+			k, l := w.walk(c, hints&^hintTitle)
 			long = long || l
-			if !long {
-				// Element boundaries separate words: <span>By X</span><span>June 24</span>.
-				b.WriteByte(' ')
-				b.WriteString(t)
-				b.WriteByte(' ')
-			}
+			raw += k + 2
 		}
-		if !long && b.Len() > 4*maxMetaLine {
+		if raw > 4*maxMetaLine {
 			long = true
 		}
 	}
+	end := len(w.buf)
+	w.space()
 	if long {
-		return "", true
+		return 0, true
 	}
-	text = foldMetaSpace(b.String())
-	if utf8.RuneCountInString(text) > maxMetaLine {
-		return "", true
+	if end > start && w.buf[end-1] == ' ' {
+		end--
 	}
-	if text != "" {
-		w.out.lines = append(w.out.lines, pageLine{text: text, node: n, hints: hints, pos: pos})
+	if utf8.RuneCount(w.buf[start:end]) > maxMetaLine {
+		return 0, true
 	}
-	return text, false
+	if end > start {
+		w.out.lines = append(w.out.lines, pageLine{node: n, hints: hints, pos: pos})
+		w.spans = append(w.spans, lineSpan{start, end})
+	}
+	return end - start, false
 }
+
+// space ends the word being written, if any.
+func (w *lineWalker) space() { w.buf = appendSpace(w.buf) }
+
+func (w *lineWalker) text(s string) { w.buf = appendFolded(w.buf, s) }
+
+func appendSpace(dst []byte) []byte {
+	if len(dst) > 0 && dst[len(dst)-1] != ' ' {
+		dst = append(dst, ' ')
+	}
+	return dst
+}
+
+// appendFolded appends s to dst with its white space folded as
+// strings.Fields sees it (Unicode spaces; bytes that are not UTF-8 are kept
+// as they are): each run is one space, and none follows a space or starts
+// dst.
+func appendFolded(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				dst = appendSpace(dst)
+				i++
+				continue
+			}
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf && !asciiSpace[s[j]] {
+				j++
+			}
+			dst = append(dst, s[i:j]...)
+			i = j
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			dst = appendSpace(dst)
+		} else {
+			dst = append(dst, s[i:i+size]...)
+		}
+		i += size
+	}
+	return dst
+}
+
+// asciiSpace are the ASCII bytes unicode.IsSpace reports.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // ownHints are n's hints in its place: an aside or footer inside the article
 // holds the article's byline and date, elsewhere (hintAside) most often the
 // site's; what holds the headline is never skipped, whatever its class says
 // ("layoutWithSidebar").
-func ownHints(n *html.Node, inherited int, keep map[*html.Node]bool) int {
-	h := nodeHints(n)
+func ownHints(n *html.Node, inherited int, keep map[*html.Node]bool, names nameHints) int {
+	h := nodeHints(n, names)
 	if keep[n] {
 		return h &^ (hintSkip | hintAside)
 	}
@@ -227,7 +313,7 @@ func ownHints(n *html.Node, inherited int, keep map[*html.Node]bool) int {
 }
 
 // nodeHints reads what n's tag, class, id, itemprop and rel say it holds.
-func nodeHints(n *html.Node) int {
+func nodeHints(n *html.Node, names nameHints) int {
 	h := 0
 	switch n.Data {
 	case "article", "main":
@@ -241,15 +327,11 @@ func nodeHints(n *html.Node) int {
 	}
 	for _, a := range n.Attr {
 		switch a.Key {
-		case "class", "id":
-			h |= skipHints(a.Val)
-			v := strings.ToLower(a.Val)
-			if containsAny(v, dateHintWords) {
-				h |= hintDate
-			}
-			if containsAny(v, authorHintWords) {
-				h |= hintAuthor
-			}
+		case "class":
+			h |= names.of(a.Val)
+		case "id":
+			// Ids are unique: remembering them would only fill the map.
+			h |= nameHints(nil).of(a.Val)
 		case "itemprop":
 			switch {
 			case strings.Contains(a.Val, "author"):
@@ -264,6 +346,29 @@ func nodeHints(n *html.Node) int {
 				h |= hintAuthor
 			}
 		}
+	}
+	return h
+}
+
+// nameHints remembers the hints of class and id values: a page gives the
+// same few names to thousands of elements. A nil nameHints remembers
+// nothing.
+type nameHints map[string]int
+
+func (m nameHints) of(v string) int {
+	if h, ok := m[v]; ok {
+		return h
+	}
+	h := skipHints(v)
+	lv := strings.ToLower(v)
+	if containsAny(lv, dateHintWords) {
+		h |= hintDate
+	}
+	if containsAny(lv, authorHintWords) {
+		h |= hintAuthor
+	}
+	if m != nil {
+		m[v] = h
 	}
 	return h
 }

@@ -187,7 +187,11 @@ var titleReplacer = strings.NewReplacer(
 	"\u2013", "-", "\u2014", "-", "\u2012", "-", "\u2212", "-", "\u00a0", " ",
 )
 
-// foldMetaSpace trims s and folds each run of white space into one space.
+// foldMetaSpace trims s and folds each run of white space into one space,
+// as strings.Fields splits it.
 func foldMetaSpace(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	if collapsedASCII(s) {
+		return s
+	}
+	return strings.TrimSuffix(string(appendFolded(make([]byte, 0, len(s)), s)), " ")
 }

@@ -64,6 +64,23 @@ func elements(root *html.Node) []*html.Node {
 	return out
 }
 
+// walkElements calls f on the element nodes under root (root included) in
+// document order until f returns false, and reports whether it never did.
+// f must not change the tree. Unlike elements it allocates nothing: the
+// checks that look inside each candidate container ran it thousands of
+// times a page.
+func walkElements(root *html.Node, f func(*html.Node) bool) bool {
+	if root.Type == html.ElementNode && !f(root) {
+		return false
+	}
+	for c := root.FirstChild; c != nil; c = c.NextSibling {
+		if !walkElements(c, f) {
+			return false
+		}
+	}
+	return true
+}
+
 func hasAncestor(n *html.Node, a atom.Atom) bool {
 	for p := n.Parent; p != nil; p = p.Parent {
 		if isElem(p, a) {
@@ -206,10 +223,29 @@ func isSpace(r rune) bool {
 // A no-break space is kept inside the text: it is the author's choice (a
 // space that must not break, as before "(Yonhap)"), not layout.
 func collapse(s string) string {
+	if collapsedASCII(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		// ASCII a byte at a time: this runs over all of a page's text.
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			if asciiSpace[c] {
+				space = true
+				continue
+			}
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteByte(c)
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		if r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff' || r == '\u00ad' {
 			continue
 		}
@@ -221,9 +257,24 @@ func collapse(s string) string {
 			b.WriteByte(' ')
 		}
 		space = false
-		b.WriteRune(r)
+		b.WriteRune(r) // bytes that are not UTF-8 become U+FFFD
 	}
 	return strings.Trim(b.String(), " \u00a0")
+}
+
+// collapsedASCII reports whether s is ASCII that collapse leaves as it is:
+// words parted by single spaces.
+func collapsedASCII(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return s == ""
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || c != ' ' && asciiSpace[c] || c == ' ' && s[i+1] == ' ' {
+			return false
+		}
+	}
+	return true
 }
 
 // textOf is the collapsed text of n.

@@ -55,7 +55,7 @@ var urlAttrs = map[string]bool{"href": true, "src": true, "poster": true, "cite"
 // their real source.
 func fixURLs(roots []*html.Node, base *url.URL) {
 	for _, r := range roots {
-		for _, n := range elements(r) {
+		walkElements(r, func(n *html.Node) bool {
 			if n.DataAtom == atom.Img || n.DataAtom == atom.Source {
 				unlazy(n)
 			}
@@ -67,7 +67,8 @@ func fixURLs(roots []*html.Node, base *url.URL) {
 					n.Attr[i].Val = absoluteSrcset(base, a.Val)
 				}
 			}
-		}
+			return true
+		})
 	}
 }
 

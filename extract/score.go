@@ -72,45 +72,12 @@ func baseScore(n *html.Node) float64 {
 var paragraphTags = map[atom.Atom]bool{atom.P: true, atom.Pre: true, atom.Td: true, atom.Blockquote: true}
 
 // candidates scores the containers of root.
-func candidates(root *html.Node) map[*html.Node]float64 {
+func candidates(root *html.Node, memo statsMemo) map[*html.Node]float64 {
 	scores := map[*html.Node]float64{}
-	memo := statsMemo{}
-	for _, n := range elements(root) {
-		var s textStats
-		switch {
-		case paragraphTags[n.DataAtom]:
-			if n.DataAtom == atom.Blockquote && hasBlockChild(n) {
-				continue // its paragraphs vote themselves
-			}
-			s = memo.measure(n)
-		case isBlock(n.DataAtom):
-			s = ownText(n, memo)
-		default:
-			continue
-		}
-		if s.text < 25 {
-			continue
-		}
-		vote := 1 + float64(s.commas) + float64(min(s.text/100, 3))
-		level := 0
-		for a := n.Parent; a != nil && level < 5; a = a.Parent {
-			if a.Type != html.ElementNode || a.DataAtom == atom.Html {
-				break
-			}
-			if _, ok := scores[a]; !ok {
-				scores[a] = 0
-			}
-			div := 1.0
-			switch {
-			case level == 1:
-				div = 2
-			case level > 1:
-				div = float64(level * 3)
-			}
-			scores[a] += vote / div
-			level++
-		}
-	}
+	walkElements(root, func(n *html.Node) bool {
+		vote(n, scores, memo)
+		return true
+	})
 	for n, s := range scores {
 		// Class names and tags count fully only for containers with real
 		// text: a near-empty <main class="content"> is not the article.
@@ -119,6 +86,45 @@ func candidates(root *html.Node) map[*html.Node]float64 {
 		scores[n] = s * (1 - st.linkDensity())
 	}
 	return scores
+}
+
+// vote adds n's vote, if it is a paragraph of some length, to the scores
+// of the containers above it.
+func vote(n *html.Node, scores map[*html.Node]float64, memo statsMemo) {
+	var s textStats
+	switch {
+	case paragraphTags[n.DataAtom]:
+		if n.DataAtom == atom.Blockquote && hasBlockChild(n) {
+			return // its paragraphs vote themselves
+		}
+		s = memo.measure(n)
+	case isBlock(n.DataAtom):
+		s = ownText(n, memo)
+	default:
+		return
+	}
+	if s.text < 25 {
+		return
+	}
+	vote := 1 + float64(s.commas) + float64(min(s.text/100, 3))
+	level := 0
+	for a := n.Parent; a != nil && level < 5; a = a.Parent {
+		if a.Type != html.ElementNode || a.DataAtom == atom.Html {
+			break
+		}
+		if _, ok := scores[a]; !ok {
+			scores[a] = 0
+		}
+		div := 1.0
+		switch {
+		case level == 1:
+			div = 2
+		case level > 1:
+			div = float64(level * 3)
+		}
+		scores[a] += vote / div
+		level++
+	}
 }
 
 // ownText measures the inline content of n that is not inside a block child.

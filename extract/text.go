@@ -51,17 +51,21 @@ func paragraphs(roots []*html.Node) []para {
 
 type paraWriter struct {
 	out   []para
-	cur   strings.Builder
+	cur   []byte // the paragraph being read, reused for the next
 	blk   *html.Node
 	nodes []*html.Node
 }
 
 func (w *paraWriter) flush() {
-	t := collapse(w.cur.String())
+	if len(w.cur) == 0 {
+		w.nodes = nil
+		return
+	}
+	t := collapse(string(w.cur))
 	if t != "" {
 		w.out = append(w.out, para{text: t, block: w.blk, nodes: w.nodes, heading: isHeading(w.blk.DataAtom)})
 	}
-	w.cur.Reset()
+	w.cur = w.cur[:0]
 	w.nodes = nil
 }
 
@@ -101,7 +105,7 @@ func (w *paraWriter) child(c *html.Node) {
 func (w *paraWriter) inline(n, top *html.Node) {
 	switch n.Type {
 	case html.TextNode:
-		w.cur.WriteString(n.Data)
+		w.cur = append(w.cur, n.Data...)
 		return
 	case html.ElementNode:
 	default:
@@ -112,7 +116,7 @@ func (w *paraWriter) inline(n, top *html.Node) {
 		w.flush()
 		return
 	case n.DataAtom == atom.Td || n.DataAtom == atom.Th:
-		w.cur.WriteByte(' ')
+		w.cur = append(w.cur, ' ')
 	case n.DataAtom == atom.Img:
 		return
 	case isBlock(n.DataAtom):
@@ -125,7 +129,7 @@ func (w *paraWriter) inline(n, top *html.Node) {
 		w.inline(c, top)
 	}
 	if n.DataAtom == atom.Td || n.DataAtom == atom.Th {
-		w.cur.WriteByte(' ')
+		w.cur = append(w.cur, ' ')
 	}
 }
 
