@@ -125,26 +125,35 @@ func (p *Poller) fullText(ctx context.Context, f Feed, items []archive.Item, fre
 	stats := PageStats{RuleMissed: map[string]int{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(1, p.PageConcurrency))
 	allowPrivate := f.AllowPrivate || privateHost(f.URL)
+	next := make(chan int, len(fresh))
 	for _, i := range fresh {
+		next <- i
+	}
+	close(next)
+	// A few workers take the pages in turn, rather than a goroutine per
+	// page: extraction runs deep (HTML parsing, tree walks), and each new
+	// goroutine grew its stack anew, 6% of a full-text round's CPU.
+	for range min(max(1, p.PageConcurrency), len(fresh)) {
 		wg.Add(1)
-		sem <- struct{}{}
-		go func(it *archive.Item) {
-			defer func() { <-sem; wg.Done() }()
-			missed, err := p.page(ctx, f, it, allowPrivate)
-			mu.Lock()
-			defer mu.Unlock()
-			stats.Fetched++
-			if missed != "" {
-				stats.RuleMissed[missed]++
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				it := &items[i]
+				missed, err := p.page(ctx, f, it, allowPrivate)
+				mu.Lock()
+				stats.Fetched++
+				if missed != "" {
+					stats.RuleMissed[missed]++
+				}
+				if err != nil {
+					stats.Failed++
+					it.Article.ExtractError = oneLine(err.Error(), 200)
+					stats.Reasons = append(stats.Reasons, it.Article.Sources[0].Link+": "+it.Article.ExtractError)
+				}
+				mu.Unlock()
 			}
-			if err != nil {
-				stats.Failed++
-				it.Article.ExtractError = oneLine(err.Error(), 200)
-				stats.Reasons = append(stats.Reasons, it.Article.Sources[0].Link+": "+it.Article.ExtractError)
-			}
-		}(&items[i])
+		}()
 	}
 	wg.Wait()
 	return stats
