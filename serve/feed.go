@@ -25,6 +25,17 @@ type Feed struct {
 	SelfURL, HomeURL, NextURL string
 	// Updated is when the feed last changed; zero means now.
 	Updated time.Time
+	// sanitized, when set, gives an entry's content in place of
+	// contentHTML: the server's cached copy of the same.
+	sanitized func(*herald.Article) string
+}
+
+// contentHTML is an entry's content: see the function contentHTML.
+func (f *Feed) contentHTML(a *herald.Article) string {
+	if f.sanitized != nil {
+		return f.sanitized(a)
+	}
+	return contentHTML(a)
 }
 
 // Content types of the three formats.

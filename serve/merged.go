@@ -94,7 +94,8 @@ func (s *Server) render(key, path, base string, q feedQuery, f format, at time.T
 		HomeURL: base + "/",
 		// The page's own newest change, not the archive's: a change
 		// elsewhere leaves this page's bytes, and so its ETag, alone.
-		Updated: newest(list),
+		Updated:   newest(list),
+		sanitized: s.clean.contentHTML,
 	}
 	if filters := describe(q); filters != "" {
 		feed.Title += " (" + filters + ")"

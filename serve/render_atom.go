@@ -112,7 +112,7 @@ func (aw *AtomWriter) Write(a *herald.Article) error {
 		x.attr("xml:base", link)
 	}
 	x.raw(">")
-	x.text(contentHTML(a))
+	x.text(aw.feed.contentHTML(a))
 	x.raw("</content>\n")
 	if len(a.Sources) > 0 {
 		aw.source(&a.Sources[0])

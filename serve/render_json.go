@@ -110,7 +110,7 @@ func (jw *JSONFeedWriter) Write(a *herald.Article) error {
 		ID:          ArticleID(a),
 		URL:         webURL(a.URL),
 		Title:       title(a),
-		ContentHTML: contentHTML(a),
+		ContentHTML: jw.feed.contentHTML(a),
 		ContentText: strings.TrimSpace(a.Text),
 		Summary:     summary(a),
 		Image:       webURL(a.Image),

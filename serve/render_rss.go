@@ -88,7 +88,7 @@ func (rw *RSSWriter) Write(a *herald.Article) error {
 		x.elem("pubDate", rfc822(t))
 	}
 	x.elem("dc:creator", author(a, rw.feed.Title))
-	x.elem("description", contentHTML(a))
+	x.elem("description", rw.feed.contentHTML(a))
 	x.raw("\n")
 	for _, t := range a.Tags {
 		if t != "" {

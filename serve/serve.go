@@ -59,6 +59,7 @@ type Server struct {
 	a       Archive
 	o       Options
 	cache   *renderCache
+	clean   *sanitizedCache
 	stats   statsCache
 	status  *template.Template
 	metrics http.Handler
@@ -87,6 +88,7 @@ func New(a Archive, o Options) *Server {
 		a:       a,
 		o:       o,
 		cache:   newRenderCache(cacheItems, cacheBytes),
+		clean:   newSanitizedCache(sanitizedItems),
 		status:  statusTemplate,
 		metrics: o.Metrics.Handler(),
 	}
