@@ -130,17 +130,29 @@ func newWriteTx(tx *bolt.Tx, now time.Time) *writeTx {
 		entries:  tx.Bucket(bucketEntries),
 		now:      now,
 	}
-	// Most writes append to a run of keys (a feed's articles, a time
-	// range): pages split when nearly full, not half full, keep the file
-	// small. by_hash, whose keys are random, keeps bbolt's default.
-	for _, b := range []*bolt.Bucket{w.articles, w.pages, w.byKey, w.byURL, w.byTime, w.byFeed, w.byTag, w.entries} {
+	// Most writes append to a run of keys: pages split when full, or
+	// nearly full, rather than half full, keep the file small. Keys that
+	// hold a time after their prefix (article ids, so pages too; the time
+	// indexes) are written in order all but rarely, and their pages split
+	// full. Keys that follow a feed's GUIDs or URLs are in order only as
+	// far as the site's are: they keep room for the odd key that lands
+	// in the middle, since a full page splits at every such key. by_hash,
+	// whose keys are random, keeps bbolt's default.
+	for _, b := range []*bolt.Bucket{w.articles, w.pages, w.byTime, w.byFeed, w.byTag} {
+		b.FillPercent = timeOrderedFill
+	}
+	for _, b := range []*bolt.Bucket{w.byKey, w.byURL, w.entries} {
 		b.FillPercent = appendFill
 	}
 	return w
 }
 
-// appendFill is the FillPercent of buckets that are mostly appended to.
-const appendFill = 0.9
+// The FillPercent of buckets whose keys arrive in time order, and of those
+// that are mostly appended to.
+const (
+	timeOrderedFill = 1.0
+	appendFill      = 0.9
+)
 
 // finish records the change, if any, in meta.
 func (w *writeTx) finish() error {
