@@ -112,11 +112,12 @@ type Options struct {
 
 // DB is an open archive. Its methods are safe for concurrent use.
 type DB struct {
-	bolt   *bolt.DB
-	path   string
-	now    func() time.Time
-	states stateQueue
-	ro     bool
+	bolt    *bolt.DB
+	path    string
+	now     func() time.Time
+	states  stateQueue
+	decoded *decodedCache // for Recent
+	ro      bool
 }
 
 // Open opens the archive at path, creating it unless o.ReadOnly.
@@ -138,7 +139,7 @@ func Open(path string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db := &DB{bolt: bdb, path: path, now: o.Now, ro: o.ReadOnly}
+	db := &DB{bolt: bdb, path: path, now: o.Now, ro: o.ReadOnly, decoded: newDecodedCache(decodedItems)}
 	db.states.init()
 	if db.now == nil {
 		db.now = time.Now

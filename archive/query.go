@@ -195,12 +195,16 @@ func (db *DB) Recent(q Query) ([]herald.Article, string, error) {
 		articles := tx.Bucket(bucketArticles)
 		// One more than asked tells whether there is a next page.
 		return s.walk(tx, true, func(id string) (bool, error) {
-			a, err := getArticle(articles, id)
-			if err != nil {
-				return false, err
+			rec := articles.Get([]byte(id))
+			if rec == nil {
+				return false, fmt.Errorf("article %q: %w", id, ErrNotFound)
 			}
-			if q.matches(a) {
-				list = append(list, *a)
+			a, err := db.decoded.article(id, rec)
+			if err != nil {
+				return false, fmt.Errorf("article %q: corrupt record: %w", id, err)
+			}
+			if q.matches(&a) {
+				list = append(list, a)
 			}
 			return len(list) <= limit, nil
 		})
