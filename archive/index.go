@@ -182,13 +182,110 @@ func (w *writeTx) replace(old, n *herald.Article) error {
 		return fmt.Errorf("article %s: id changed to %s", old.ID, n.ID)
 	}
 	canonicalTimes(n)
-	if err := w.unindex(old); err != nil {
-		return err
-	}
-	if err := w.index(n); err != nil {
+	if err := w.reindex(old, n); err != nil {
 		return err
 	}
 	return w.put(n)
+}
+
+// reindex moves the index entries of old to n, the same article changed:
+// it deletes only the entries old has and n has not, puts only those n has
+// and old has not, and checks n's URL and text claims. A new source (the
+// commonest change) then writes its own keys, where removing and adding
+// every entry again also rewrote the pages of the URL and text claims,
+// random pages of their indexes.
+func (w *writeTx) reindex(old, n *herald.Article) error {
+	id := []byte(n.ID)
+	oldSrc, newSrc := sourceSet(old), sourceSet(n)
+	for k := range oldSrc {
+		if _, kept := newSrc[k]; !kept {
+			if err := release(w.byKey, []byte(k), id); err != nil {
+				return err
+			}
+		}
+	}
+	for k, s := range newSrc {
+		if _, had := oldSrc[k]; had {
+			continue
+		}
+		if owner := w.byKey.Get([]byte(k)); owner != nil && !bytes.Equal(owner, id) {
+			return fmt.Errorf("article %s: source %s %q already belongs to article %s", n.ID, s.Feed, entryKey(s), owner)
+		}
+		if err := w.byKey.Put([]byte(k), id); err != nil {
+			return err
+		}
+	}
+	for _, b := range []struct {
+		bucket *bolt.Bucket
+		keys   func(*herald.Article) map[string]bool
+	}{{w.byFeed, feedTimeKeys}, {w.byTime, timeKeys}, {w.byTag, tagTimeKeys}} {
+		if err := moveKeys(b.bucket, b.keys(old), b.keys(n)); err != nil {
+			return err
+		}
+	}
+	if err := moveClaim(w.byURL, urlKey(old.URL), urlKey(n.URL), id); err != nil {
+		return err
+	}
+	return moveClaim(w.byHash, hashKey(old), hashKey(n), id)
+}
+
+func sourceSet(a *herald.Article) map[string]herald.Source {
+	m := make(map[string]herald.Source, len(a.Sources))
+	for _, s := range a.Sources {
+		m[string(sourceKey(s))] = s
+	}
+	return m
+}
+
+func feedTimeKeys(a *herald.Article) map[string]bool {
+	m := make(map[string]bool, len(a.Sources))
+	for _, s := range a.Sources {
+		m[string(timeIDKey(feedPrefix(s.Feed), a.Published, a.ID))] = true
+	}
+	return m
+}
+
+func timeKeys(a *herald.Article) map[string]bool {
+	return map[string]bool{string(timeIDKey("", a.Published, a.ID)): true}
+}
+
+func tagTimeKeys(a *herald.Article) map[string]bool {
+	m := make(map[string]bool, len(a.Tags))
+	for _, t := range a.Tags {
+		m[string(timeIDKey(tagPrefix(t), a.Published, a.ID))] = true
+	}
+	return m
+}
+
+// moveKeys deletes from b the keys of old that next lacks and puts those
+// of next that old lacks, with no value.
+func moveKeys(b *bolt.Bucket, old, next map[string]bool) error {
+	for k := range old {
+		if !next[k] {
+			if err := b.Delete([]byte(k)); err != nil {
+				return err
+			}
+		}
+	}
+	for k := range next {
+		if !old[k] {
+			if err := b.Put([]byte(k), nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// moveClaim releases an article's old claim when its key changed, and
+// claims the new key if it is free (as index does).
+func moveClaim(b *bolt.Bucket, old, next, id []byte) error {
+	if !bytes.Equal(old, next) {
+		if err := release(b, old, id); err != nil {
+			return err
+		}
+	}
+	return claim(b, next, id)
 }
 
 func (w *writeTx) put(a *herald.Article) error {
@@ -265,34 +362,6 @@ func (w *writeTx) indexTimes(a *herald.Article) error {
 	}
 	for _, t := range a.Tags {
 		if err := w.byTag.Put(timeIDKey(tagPrefix(t), a.Published, a.ID), nil); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// unindex removes a's entries from every index.
-func (w *writeTx) unindex(a *herald.Article) error {
-	id := []byte(a.ID)
-	for _, s := range a.Sources {
-		if err := release(w.byKey, sourceKey(s), id); err != nil {
-			return err
-		}
-		if err := w.byFeed.Delete(timeIDKey(feedPrefix(s.Feed), a.Published, a.ID)); err != nil {
-			return err
-		}
-	}
-	if err := release(w.byURL, urlKey(a.URL), id); err != nil {
-		return err
-	}
-	if err := release(w.byHash, hashKey(a), id); err != nil {
-		return err
-	}
-	if err := w.byTime.Delete(timeIDKey("", a.Published, a.ID)); err != nil {
-		return err
-	}
-	for _, t := range a.Tags {
-		if err := w.byTag.Delete(timeIDKey(tagPrefix(t), a.Published, a.ID)); err != nil {
 			return err
 		}
 	}
