@@ -109,3 +109,35 @@ func FuzzCanonicalURL(f *testing.F) {
 		URLKey(raw)
 	})
 }
+
+// BenchmarkCanonicalURL canonicalises the links feeds give: tracking
+// parameters, mixed-case hosts, default ports, fragments, escapes.
+func BenchmarkCanonicalURL(b *testing.B) {
+	links := []string{
+		"https://www.example.com/2026/11/27/a-story-about-things/",
+		"HTTPS://News.Example.com:443/world/asia/story.html?utm_source=rss&utm_medium=feed&id=42#comments",
+		"http://www.koreaherald.com/view.php?ud=20150624000515&fbclid=IwAR0abc&ref=rss",
+		"https://example.org/p/%E2%9C%93?b=2&a=1&gclid=xyz",
+	}
+	for b.Loop() {
+		for _, l := range links {
+			CanonicalURL(l)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(links)), "ns/url")
+}
+
+// BenchmarkURLKey is the deduplication key of the same links.
+func BenchmarkURLKey(b *testing.B) {
+	links := []string{
+		"https://www.example.com/2026/11/27/a-story-about-things/",
+		"https://news.example.com/world/asia/story.html?id=42",
+		"http://www.koreaherald.com/view.php?ud=20150624000515",
+	}
+	for b.Loop() {
+		for _, l := range links {
+			URLKey(l)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(links)), "ns/url")
+}
