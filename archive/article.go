@@ -46,13 +46,16 @@ func storeRecord(json []byte) []byte {
 	if len(json) < minCompress {
 		return json
 	}
-	buf := make([]byte, 1+s2.MaxEncodedLen(len(json)))
-	buf[0] = recordS2
-	n := len(s2.EncodeBetter(buf[1:], json))
-	if 1+n > len(json)-len(json)/8 {
+	enc := s2.EncodeBetter(make([]byte, s2.MaxEncodedLen(len(json))), json)
+	if 1+len(enc) > len(json)-len(json)/8 {
 		return json
 	}
-	return buf[:1+n]
+	// A record of the exact size: the encoder's buffer is sized for the
+	// worst case, and a record is kept until its commit.
+	rec := make([]byte, 1+len(enc))
+	rec[0] = recordS2
+	copy(rec[1:], enc)
+	return rec
 }
 
 // recordJSON returns the export JSON of a stored record, decompressing it

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -25,7 +26,7 @@ import (
 //	feeds     feed name -> FeedState JSON
 //	articles  id -> Article JSON, exactly the export object, or it compressed
 //	          (storeRecord; version 2 on)
-//	pages     id -> S2 block of (page header JSON "\n" body) after byte 0x01
+//	pages     id -> S2 stream of (page header JSON "\n" body) after byte 0x01
 //	          (encodePage; version 1 wrote a gzip stream)
 //	entries   feed \x00 key -> the poller's hash of the entry's content as
 //	          last archived (Item.EntryHash), so that an unchanged entry is
@@ -112,12 +113,13 @@ type Options struct {
 
 // DB is an open archive. Its methods are safe for concurrent use.
 type DB struct {
-	bolt    *bolt.DB
-	path    string
-	now     func() time.Time
-	states  stateQueue
-	decoded *decodedCache // for Recent
-	ro      bool
+	bolt        *bolt.DB
+	path        string
+	now         func() time.Time
+	states      stateQueue
+	decoded     *decodedCache // for Recent
+	pageWriters sync.Pool     // *s2.Writer, for pages: each holds a block's buffers
+	ro          bool
 }
 
 // Open opens the archive at path, creating it unless o.ReadOnly.

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -195,7 +196,12 @@ func TestPages(t *testing.T) {
 	if err := db.EachPage(context.Background(), func(string, *Page) error { return stop }); err != stop {
 		t.Errorf("EachPage error %v", err)
 	}
-	for _, garbage := range [][]byte{nil, []byte("garbage"), {recordS2}, {recordS2, 3, 0, 'x'}, append([]byte{recordS2}, s2.Encode(nil, []byte("no newline"))...)} {
+	var stream bytes.Buffer
+	stream.WriteByte(recordS2)
+	sw := s2.NewWriter(&stream)
+	sw.Write([]byte("no newline"))
+	sw.Close()
+	for _, garbage := range [][]byte{nil, []byte("garbage"), {recordS2}, {recordS2, 3, 0, 'x'}, append([]byte{recordS2}, s2.Encode(nil, []byte("a block\nnot a stream"))...), stream.Bytes()} {
 		if _, err := decodePage(garbage); err == nil {
 			t.Errorf("decoded %q", garbage)
 		}
@@ -216,7 +222,7 @@ func TestPageVersion1(t *testing.T) {
 	if p.URL != "https://example.com/a" || p.ContentType != "text/html" || !p.Fetched.Equal(t0) || string(p.Body) != "<p>old page\nline two</p>" {
 		t.Errorf("page %+v", p)
 	}
-	again, err := encodePage(p)
+	again, err := encodePage(p, &sync.Pool{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,5 +260,29 @@ func TestArticleNotFound(t *testing.T) {
 	db := openTest(t)
 	if _, err := db.Article("nope"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("error %v", err)
+	}
+}
+
+// TestPageLarge: a page of several megabytes, which the stream compresses a
+// block at a time, reads back whole, and a pooled writer serves the next
+// page afresh.
+func TestPageLarge(t *testing.T) {
+	var pool sync.Pool
+	body := bytes.Repeat([]byte("<p>A paragraph of an article page, repeated.</p>\n"), 100_000) // 5 MB
+	for i, p := range []*Page{
+		{URL: "https://example.com/big", ContentType: "text/html", Fetched: t0, Body: body},
+		{URL: "https://example.com/small", Body: []byte("<p>small</p>")},
+	} {
+		data, err := encodePage(p, &pool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data) > len(p.Body)/2+100 {
+			t.Errorf("page %d: %d stored bytes for %d", i, len(data), len(p.Body))
+		}
+		back, err := decodePage(data)
+		if err != nil || back.URL != p.URL || !bytes.Equal(back.Body, p.Body) {
+			t.Errorf("page %d: read back %q, %d bytes, %v", i, back.URL, len(back.Body), err)
+		}
 	}
 }

@@ -172,7 +172,7 @@ func (db *DB) prepare(it Item, now time.Time) (item, error) {
 		return item{}, err
 	}
 	if it.Page != nil {
-		data, err := encodePage(it.Page)
+		data, err := encodePage(it.Page, &db.pageWriters)
 		if err != nil {
 			return item{}, fmt.Errorf("page: %w", err)
 		}
