@@ -64,9 +64,9 @@ func TestReadRSS(t *testing.T) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("no /proc here:", err)
 	}
-	anon, file, err := readRSS(os.Getpid())
-	if err != nil || anon <= 0 || file <= 0 {
-		t.Errorf("anon %d kB, file %d kB, %v: want both above zero", anon, file, err)
+	anon, file, hwm, err := readRSS(os.Getpid())
+	if err != nil || anon <= 0 || file <= 0 || hwm < anon+file {
+		t.Errorf("anon %d kB, file %d kB, peak %d kB, %v: want all above zero, the peak at least their sum", anon, file, hwm, err)
 	}
 	stop := make(chan struct{})
 	peaks := sampleRSS(os.Getpid(), stop)
@@ -75,7 +75,7 @@ func TestReadRSS(t *testing.T) {
 	if p := <-peaks; p.anonKB < anon/2 {
 		t.Errorf("sampled anon peak %d kB, read %d kB", p.anonKB, anon)
 	}
-	if _, _, err := readRSS(-1); err == nil {
+	if _, _, _, err := readRSS(-1); err == nil {
 		t.Error("no error for a process that does not exist")
 	}
 }

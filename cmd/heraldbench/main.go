@@ -248,6 +248,9 @@ func heraldFetch(ctx context.Context, bin, cfg, db, profile string) (measure, er
 	}
 	m := usage(cmd.ProcessState)
 	m.Wall, m.Note, m.AnonKB = wall, summary, rss.anonKB
+	if rss.hwmKB > 0 {
+		m.PeakKB = rss.hwmKB // the child's own; see rssPeak
+	}
 	return m, nil
 }
 
@@ -281,12 +284,22 @@ func bare(ctx context.Context, f farm.Farm, workers int, pages bool) (cold, warm
 	}
 	cmd := exec.CommandContext(ctx, self, args...)
 	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		return cold, warm, fmt.Errorf("bare loop: %w", err)
+	}
+	stop := make(chan struct{})
+	peaks := sampleRSS(cmd.Process.Pid, stop)
+	err = cmd.Wait()
+	close(stop)
+	rss := <-peaks
 	if err != nil {
 		return cold, warm, fmt.Errorf("bare loop: %w", err)
 	}
+	out := stdout.String()
 	var phases []measure
-	dec := json.NewDecoder(strings.NewReader(string(out)))
+	dec := json.NewDecoder(strings.NewReader(out))
 	for {
 		var m measure
 		if err := dec.Decode(&m); errors.Is(err, io.EOF) {
@@ -300,6 +313,9 @@ func bare(ctx context.Context, f farm.Farm, workers int, pages bool) (cold, warm
 		return cold, warm, fmt.Errorf("bare loop: %d phases reported, want 2", len(phases))
 	}
 	peak := usage(cmd.ProcessState).PeakKB
+	if rss.hwmKB > 0 {
+		peak = rss.hwmKB // the child's own; see rssPeak
+	}
 	phases[0].PeakKB, phases[1].PeakKB = peak, peak
 	return phases[0], phases[1], nil
 }
