@@ -110,8 +110,9 @@ func FuzzCanonicalURL(f *testing.F) {
 	})
 }
 
-// BenchmarkCanonicalURL canonicalises the links feeds give: tracking
-// parameters, mixed-case hosts, default ports, fragments, escapes.
+// BenchmarkCanonicalURL canonicalises the links feeds give (tracking
+// parameters, mixed-case hosts, default ports, fragments, escapes) and
+// makes their deduplication keys.
 func BenchmarkCanonicalURL(b *testing.B) {
 	links := []string{
 		"https://www.example.com/2026/11/27/a-story-about-things/",
@@ -119,25 +120,17 @@ func BenchmarkCanonicalURL(b *testing.B) {
 		"http://www.koreaherald.com/view.php?ud=20150624000515&fbclid=IwAR0abc&ref=rss",
 		"https://example.org/p/%E2%9C%93?b=2&a=1&gclid=xyz",
 	}
-	for b.Loop() {
-		for _, l := range links {
-			CanonicalURL(l)
-		}
+	for _, bc := range []struct {
+		name string
+		fn   func(string) string
+	}{{"CanonicalURL", CanonicalURL}, {"URLKey", URLKey}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				for _, l := range links {
+					bc.fn(l)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(links)), "ns/url")
+		})
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(links)), "ns/url")
-}
-
-// BenchmarkURLKey is the deduplication key of the same links.
-func BenchmarkURLKey(b *testing.B) {
-	links := []string{
-		"https://www.example.com/2026/11/27/a-story-about-things/",
-		"https://news.example.com/world/asia/story.html?id=42",
-		"http://www.koreaherald.com/view.php?ud=20150624000515",
-	}
-	for b.Loop() {
-		for _, l := range links {
-			URLKey(l)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(links)), "ns/url")
 }
