@@ -188,12 +188,14 @@ func (w *writeTx) replace(old, n *herald.Article) error {
 	return w.put(n)
 }
 
-// reindex moves the index entries of old to n, the same article changed:
-// it deletes only the entries old has and n has not, puts only those n has
-// and old has not, and checks n's URL and text claims. A new source (the
-// commonest change) then writes its own keys, where removing and adding
-// every entry again also rewrote the pages of the URL and text claims,
-// random pages of their indexes.
+// reindex moves the index entries of old to n, the same article changed,
+// or adds n's when old is nil: it deletes only the entries old has and n
+// has not, puts only those n has and old has not, and checks n's URL and
+// text claims. A new source (the commonest change) then writes its own
+// keys, where removing and adding every entry again also rewrote the pages
+// of the URL and text claims, random pages of their indexes. A source that
+// already belongs to another article is an error (the caller checks
+// first); a URL or hash that another article claimed first is left to it.
 func (w *writeTx) reindex(old, n *herald.Article) error {
 	id := []byte(n.ID)
 	oldSrc, newSrc := sourceSet(old), sourceSet(n)
@@ -215,21 +217,29 @@ func (w *writeTx) reindex(old, n *herald.Article) error {
 			return err
 		}
 	}
-	for _, b := range []struct {
-		bucket *bolt.Bucket
-		keys   func(*herald.Article) map[string]bool
-	}{{w.byFeed, feedTimeKeys}, {w.byTime, timeKeys}, {w.byTag, tagTimeKeys}} {
-		if err := moveKeys(b.bucket, b.keys(old), b.keys(n)); err != nil {
-			return err
-		}
-	}
-	if err := moveClaim(w.byURL, urlKey(old.URL), urlKey(n.URL), id); err != nil {
+	if err := w.moveTimes(old, n); err != nil {
 		return err
 	}
-	return moveClaim(w.byHash, hashKey(old), hashKey(n), id)
+	oldURL, oldHash := claimKeys(old)
+	if err := moveClaim(w.byURL, oldURL, urlKey(n.URL), id); err != nil {
+		return err
+	}
+	return moveClaim(w.byHash, oldHash, hashKey(n), id)
 }
 
+// claimKeys are a's keys in by_url and by_hash; nil for no article.
+func claimKeys(a *herald.Article) (url, hash []byte) {
+	if a == nil {
+		return nil, nil
+	}
+	return urlKey(a.URL), hashKey(a)
+}
+
+// sourceSet maps the by_key keys of a's sources to them; a may be nil.
 func sourceSet(a *herald.Article) map[string]herald.Source {
+	if a == nil {
+		return nil
+	}
 	m := make(map[string]herald.Source, len(a.Sources))
 	for _, s := range a.Sources {
 		m[string(sourceKey(s))] = s
@@ -237,7 +247,27 @@ func sourceSet(a *herald.Article) map[string]herald.Source {
 	return m
 }
 
+// moveTimes moves the entries of old in the indexes by time (by_time, and
+// by_feed and by_tag for each of its feeds and tags) to those of n; old
+// may be nil.
+func (w *writeTx) moveTimes(old, n *herald.Article) error {
+	for _, ix := range []struct {
+		bucket *bolt.Bucket
+		keys   func(*herald.Article) map[string]bool
+	}{{w.byFeed, feedTimeKeys}, {w.byTime, timeKeys}, {w.byTag, tagTimeKeys}} {
+		if err := moveKeys(ix.bucket, ix.keys(old), ix.keys(n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// The keys of an article in the indexes by time; none for a nil article.
+
 func feedTimeKeys(a *herald.Article) map[string]bool {
+	if a == nil {
+		return nil
+	}
 	m := make(map[string]bool, len(a.Sources))
 	for _, s := range a.Sources {
 		m[string(timeIDKey(feedPrefix(s.Feed), a.Published, a.ID))] = true
@@ -246,10 +276,16 @@ func feedTimeKeys(a *herald.Article) map[string]bool {
 }
 
 func timeKeys(a *herald.Article) map[string]bool {
+	if a == nil {
+		return nil
+	}
 	return map[string]bool{string(timeIDKey("", a.Published, a.ID)): true}
 }
 
 func tagTimeKeys(a *herald.Article) map[string]bool {
+	if a == nil {
+		return nil
+	}
 	m := make(map[string]bool, len(a.Tags))
 	for _, t := range a.Tags {
 		m[string(timeIDKey(tagPrefix(t), a.Published, a.ID))] = true
@@ -305,27 +341,9 @@ func (w *writeTx) putRecord(id string, rec []byte) error {
 	return nil
 }
 
-// index adds a's entries to every index. A source that already belongs to
-// another article is an error (the caller checks first); a URL or hash that
-// another article claimed first is left to it.
+// index adds a's entries to every index (see reindex).
 func (w *writeTx) index(a *herald.Article) error {
-	id := []byte(a.ID)
-	for _, s := range a.Sources {
-		k := sourceKey(s)
-		if owner := w.byKey.Get(k); owner != nil && !bytes.Equal(owner, id) {
-			return fmt.Errorf("article %s: source %s %q already belongs to article %s", a.ID, s.Feed, entryKey(s), owner)
-		}
-		if err := w.byKey.Put(k, id); err != nil {
-			return err
-		}
-	}
-	if err := claim(w.byURL, urlKey(a.URL), id); err != nil {
-		return err
-	}
-	if err := claim(w.byHash, hashKey(a), id); err != nil {
-		return err
-	}
-	return w.indexTimes(a)
+	return w.reindex(nil, a)
 }
 
 // indexNew is index for a new article of one source, item p, for which
@@ -346,26 +364,7 @@ func (w *writeTx) indexNew(a *herald.Article, p *item, urlFree, hashFree bool) e
 			return err
 		}
 	}
-	return w.indexTimes(a)
-}
-
-// indexTimes adds a's entries to the indexes by time: by_time, and by_feed
-// and by_tag for each of its feeds and tags.
-func (w *writeTx) indexTimes(a *herald.Article) error {
-	for _, s := range a.Sources {
-		if err := w.byFeed.Put(timeIDKey(feedPrefix(s.Feed), a.Published, a.ID), nil); err != nil {
-			return err
-		}
-	}
-	if err := w.byTime.Put(timeIDKey("", a.Published, a.ID), nil); err != nil {
-		return err
-	}
-	for _, t := range a.Tags {
-		if err := w.byTag.Put(timeIDKey(tagPrefix(t), a.Published, a.ID), nil); err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.moveTimes(nil, a)
 }
 
 // claim maps k to id unless k is nil or already taken.
