@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"herald"
+	"herald/internal/scriptcheck"
 )
 
 // FuzzRender feeds arbitrary field contents to the three writers: the
@@ -33,7 +34,7 @@ func FuzzRender(f *testing.F) {
 		}
 		var atom atomDoc
 		strictXML(t, buf.Bytes(), &atom)
-		if d := dangerous(atom.Entries[0].Content.Body); d != "" {
+		if d := scriptcheck.Executable(atom.Entries[0].Content.Body); d != "" {
 			t.Errorf("atom content: %s", d)
 		}
 		for _, l := range atom.Entries[0].Links {
@@ -47,7 +48,7 @@ func FuzzRender(f *testing.F) {
 		}
 		var rss rssDoc
 		strictXML(t, buf.Bytes(), &rss)
-		if d := dangerous(rss.Channel.Items[0].Description); d != "" {
+		if d := scriptcheck.Executable(rss.Channel.Items[0].Description); d != "" {
 			t.Errorf("rss description: %s", d)
 		}
 		buf.Reset()

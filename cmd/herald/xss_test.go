@@ -10,8 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
+	"herald/internal/scriptcheck"
 )
 
 // TestNoScriptThroughIngest feeds an XSS corpus through the whole ingest
@@ -57,7 +56,7 @@ func TestNoScriptThroughIngest(t *testing.T) {
 		if !strings.Contains(a.HTML, "The end.") {
 			t.Errorf("%q: the corpus's text was lost: %.200q", a.Title, a.HTML)
 		}
-		if d := executable(a.HTML); d != "" {
+		if d := scriptcheck.Executable(a.HTML); d != "" {
 			t.Errorf("%q: export html field carries %s", a.Title, d)
 		}
 	}
@@ -77,7 +76,7 @@ func TestNoScriptThroughIngest(t *testing.T) {
 			continue
 		}
 		for _, frag := range xmlContents(t, out) {
-			if d := executable(frag); d != "" {
+			if d := scriptcheck.Executable(frag); d != "" {
 				t.Errorf("export --format %s: content carries %s", format, d)
 			}
 		}
@@ -110,82 +109,5 @@ func xmlContents(t *testing.T, doc string) []string {
 			}
 			out = append(out, s)
 		}
-	}
-}
-
-// executable reports the first thing in an HTML fragment that could run
-// script: a script-capable element, an event handler or style, or a URL
-// attribute with a scheme other than http(s) or mailto.
-func executable(fragment string) string {
-	nodes, err := html.ParseFragment(strings.NewReader(fragment), &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div})
-	if err != nil {
-		return "unparseable: " + err.Error()
-	}
-	var found string
-	var visit func(n *html.Node)
-	visit = func(n *html.Node) {
-		if found != "" {
-			return
-		}
-		if n.Type == html.ElementNode {
-			switch n.Data {
-			case "script", "svg", "iframe", "object", "embed", "style", "link", "meta", "base", "form", "math", "noscript":
-				found = "<" + n.Data + ">"
-				return
-			}
-			for _, a := range n.Attr {
-				k := strings.ToLower(a.Key)
-				switch {
-				case strings.HasPrefix(k, "on") || k == "style" || k == "srcdoc" || k == "formaction":
-					found = "attribute " + a.Key
-				case (k == "href" || k == "src" || k == "action" || k == "xlink:href" || k == "poster" || k == "srcset") && scriptURL(a.Val):
-					found = a.Key + "=" + a.Val
-				}
-				if found != "" {
-					return
-				}
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			visit(c)
-		}
-	}
-	for _, n := range nodes {
-		visit(n)
-	}
-	return found
-}
-
-// scriptURL is a URL that is neither relative nor http(s) or mailto, judged
-// after removing what browsers ignore.
-func scriptURL(s string) bool {
-	s = strings.Map(func(r rune) rune {
-		if r <= ' ' {
-			return -1
-		}
-		return r
-	}, strings.ToLower(s))
-	i := strings.IndexAny(s, ":/?#")
-	if i < 0 || s[i] != ':' {
-		return false
-	}
-	switch s[:i] {
-	case "http", "https", "mailto":
-		return false
-	}
-	return true
-}
-
-func TestExecutableDetects(t *testing.T) {
-	for _, frag := range []string{
-		"<script>x</script>", `<img src=x onerror=alert(1)>`, `<a href="javascript:x">`, `<a href=" JaVa&#x09;script:x">`,
-		`<svg onload=x>`, `<p style="x">`, `<img src="data:text/html,x">`,
-	} {
-		if executable(frag) == "" {
-			t.Errorf("executable(%q) found nothing", frag)
-		}
-	}
-	if d := executable(`<p>ok <a href="https://e/">x</a> <a href="/rel">y</a> <img src="pic.png"></p>`); d != "" {
-		t.Errorf("a safe fragment: %s", d)
 	}
 }
