@@ -3,7 +3,6 @@ package main
 import (
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -57,25 +56,5 @@ func TestMedianAndTable(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
-	}
-}
-
-func TestReadRSS(t *testing.T) {
-	if _, err := os.Stat("/proc/self/status"); err != nil {
-		t.Skip("no /proc here:", err)
-	}
-	anon, file, hwm, err := readRSS(os.Getpid())
-	if err != nil || anon <= 0 || file <= 0 || hwm < anon+file {
-		t.Errorf("anon %d kB, file %d kB, peak %d kB, %v: want all above zero, the peak at least their sum", anon, file, hwm, err)
-	}
-	stop := make(chan struct{})
-	peaks := sampleRSS(os.Getpid(), stop)
-	time.Sleep(30 * time.Millisecond)
-	close(stop)
-	if p := <-peaks; p.anonKB < anon/2 {
-		t.Errorf("sampled anon peak %d kB, read %d kB", p.anonKB, anon)
-	}
-	if _, _, _, err := readRSS(-1); err == nil {
-		t.Error("no error for a process that does not exist")
 	}
 }

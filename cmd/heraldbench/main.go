@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"herald/internal/farm"
+	"herald/internal/procmem"
 )
 
 type options struct {
@@ -234,7 +235,7 @@ func heraldFetch(ctx context.Context, bin, cfg, db, profile string) (measure, er
 		return measure{}, fmt.Errorf("herald fetch: %w", err)
 	}
 	stop := make(chan struct{})
-	peaks := sampleRSS(cmd.Process.Pid, stop)
+	peaks := procmem.Sample(cmd.Process.Pid, 10*time.Millisecond, stop)
 	err := cmd.Wait()
 	wall := time.Since(start)
 	close(stop)
@@ -247,9 +248,9 @@ func heraldFetch(ctx context.Context, bin, cfg, db, profile string) (measure, er
 		return measure{}, fmt.Errorf("herald fetch: feeds failed:\n%s", out.String())
 	}
 	m := usage(cmd.ProcessState)
-	m.Wall, m.Note, m.AnonKB = wall, summary, rss.anonKB
-	if rss.hwmKB > 0 {
-		m.PeakKB = rss.hwmKB // the child's own; see rssPeak
+	m.Wall, m.Note, m.AnonKB = wall, summary, rss.AnonKB
+	if rss.PeakKB > 0 {
+		m.PeakKB = rss.PeakKB // the child's own: see package procmem
 	}
 	return m, nil
 }
@@ -290,7 +291,7 @@ func bare(ctx context.Context, f farm.Farm, workers int, pages bool) (cold, warm
 		return cold, warm, fmt.Errorf("bare loop: %w", err)
 	}
 	stop := make(chan struct{})
-	peaks := sampleRSS(cmd.Process.Pid, stop)
+	peaks := procmem.Sample(cmd.Process.Pid, 10*time.Millisecond, stop)
 	err = cmd.Wait()
 	close(stop)
 	rss := <-peaks
@@ -313,8 +314,8 @@ func bare(ctx context.Context, f farm.Farm, workers int, pages bool) (cold, warm
 		return cold, warm, fmt.Errorf("bare loop: %d phases reported, want 2", len(phases))
 	}
 	peak := usage(cmd.ProcessState).PeakKB
-	if rss.hwmKB > 0 {
-		peak = rss.hwmKB // the child's own; see rssPeak
+	if rss.PeakKB > 0 {
+		peak = rss.PeakKB // the child's own: see package procmem
 	}
 	phases[0].PeakKB, phases[1].PeakKB = peak, peak
 	return phases[0], phases[1], nil
