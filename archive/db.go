@@ -15,6 +15,9 @@ import (
 	"sync"
 	"time"
 
+	"herald"
+	"herald/internal/memo"
+
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -117,8 +120,8 @@ type DB struct {
 	path        string
 	now         func() time.Time
 	states      stateQueue
-	decoded     *decodedCache // for Recent
-	pageWriters sync.Pool     // *s2.Writer, for pages: each holds a block's buffers
+	decoded     *memo.Memo[*herald.Article] // for Recent
+	pageWriters sync.Pool                   // *s2.Writer, for pages: each holds a block's buffers
 	ro          bool
 }
 
@@ -141,7 +144,7 @@ func Open(path string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db := &DB{bolt: bdb, path: path, now: o.Now, ro: o.ReadOnly, decoded: newDecodedCache(decodedItems)}
+	db := &DB{bolt: bdb, path: path, now: o.Now, ro: o.ReadOnly, decoded: memo.New[*herald.Article](decodedItems)}
 	db.states.init()
 	if db.now == nil {
 		db.now = time.Now

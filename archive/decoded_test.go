@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"herald"
+	"herald/internal/memo"
 )
 
 // TestRecentDecodedCache: Recent serves decoded articles from its cache,
@@ -25,8 +26,8 @@ func TestRecentDecodedCache(t *testing.T) {
 	if a := again[0]; a.Title != "First" || a.Tags[0] != "news" || a.Sources[0].Feed != "kh" {
 		t.Errorf("a caller's change reached the cache: %+v", a)
 	}
-	if len(db.decoded.items) != 1 {
-		t.Errorf("%d articles cached, want 1", len(db.decoded.items))
+	if n := db.decoded.Len(); n != 1 {
+		t.Errorf("%d articles kept decoded, want 1", n)
 	}
 	err = db.Update(context.Background(), id, func(a *herald.Article) error {
 		a.Title = "Corrected"
@@ -38,17 +39,17 @@ func TestRecentDecodedCache(t *testing.T) {
 	if list, _, _ := db.Recent(Query{}); list[0].Title != "Corrected" {
 		t.Errorf("after an update Recent gives %q", list[0].Title)
 	}
-	small := newDecodedCache(2)
+	small := memo.New[*herald.Article](2)
 	for i := range 5 {
 		rec := storeRecord([]byte(`{"id":"` + string(rune('a'+i)) + `","url":"u"}`))
-		if a, err := small.article(string(rune('a'+i)), rec); err != nil || a.ID != string(rune('a'+i)) {
+		if a, err := decodedArticle(small, string(rune('a'+i)), rec); err != nil || a.ID != string(rune('a'+i)) {
 			t.Fatalf("article %d: %+v, %v", i, a, err)
 		}
-		if len(small.items) > 2 {
-			t.Fatalf("%d cached, bound 2", len(small.items))
+		if small.Len() > 2 {
+			t.Fatalf("%d kept, bound 2", small.Len())
 		}
 	}
-	if _, err := small.article("bad", []byte{recordS2, 0xff}); err == nil {
+	if _, err := decodedArticle(small, "bad", []byte{recordS2, 0xff}); err == nil {
 		t.Error("a corrupt record decoded")
 	}
 }

@@ -199,7 +199,7 @@ func (db *DB) Recent(q Query) ([]herald.Article, string, error) {
 			if rec == nil {
 				return false, fmt.Errorf("article %q: %w", id, ErrNotFound)
 			}
-			a, err := db.decoded.article(id, rec)
+			a, err := decodedArticle(db.decoded, id, rec)
 			if err != nil {
 				return false, fmt.Errorf("article %q: corrupt record: %w", id, err)
 			}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"herald"
+	"herald/internal/memo"
 )
 
 // benchArticles are makeArticles with bodies of a realistic size (about
@@ -58,7 +59,7 @@ func BenchmarkFeedAtom50(b *testing.B) {
 	b.Run("render-cold", func(b *testing.B) {
 		// Every article sanitised anew, as for a page of new articles.
 		cold := New(db, Options{})
-		cold.cache, cold.clean = newRenderCache(0, 0), newSanitizedCache(0)
+		cold.cache, cold.clean = newRenderCache(0, 0), memo.New[string](0)
 		benchHandler(b, cold.Handler(), path, "", http.StatusOK)
 	})
 

@@ -95,7 +95,7 @@ func (s *Server) render(key, path, base string, q feedQuery, f format, at time.T
 		// The page's own newest change, not the archive's: a change
 		// elsewhere leaves this page's bytes, and so its ETag, alone.
 		Updated:   newest(list),
-		sanitized: s.clean.contentHTML,
+		sanitized: func(a *herald.Article) string { return sanitizedHTML(s.clean, a) },
 	}
 	if filters := describe(q); filters != "" {
 		feed.Title += " (" + filters + ")"

@@ -13,6 +13,7 @@ import (
 
 	"herald"
 	"herald/archive"
+	"herald/internal/memo"
 )
 
 // Archive is what the server reads; *archive.DB provides it.
@@ -59,7 +60,7 @@ type Server struct {
 	a       Archive
 	o       Options
 	cache   *renderCache
-	clean   *sanitizedCache
+	clean   *memo.Memo[string] // sanitised HTML of served articles
 	stats   statsCache
 	status  *template.Template
 	metrics http.Handler
@@ -88,7 +89,7 @@ func New(a Archive, o Options) *Server {
 		a:       a,
 		o:       o,
 		cache:   newRenderCache(cacheItems, cacheBytes),
-		clean:   newSanitizedCache(sanitizedItems),
+		clean:   memo.New[string](sanitizedItems),
 		status:  statusTemplate,
 		metrics: o.Metrics.Handler(),
 	}
