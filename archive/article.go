@@ -61,13 +61,25 @@ func storeRecord(json []byte) []byte {
 // recordJSON returns the export JSON of a stored record, decompressing it
 // into buf when buf is large enough.
 func recordJSON(buf, rec []byte) ([]byte, error) {
+	r := recordReader{buf: buf}
+	return r.json(rec)
+}
+
+// recordReader reads records one after another, decompressing each into
+// the buffer of the last: what it returns is valid until the next call.
+type recordReader struct{ buf []byte }
+
+func (r *recordReader) json(rec []byte) ([]byte, error) {
 	if len(rec) == 0 || rec[0] != recordS2 {
+		// Plain JSON is returned as it is: the archive's own memory,
+		// never a buffer to decompress into.
 		return rec, nil
 	}
-	data, err := s2.Decode(buf[:cap(buf)], rec[1:])
+	data, err := s2.Decode(r.buf[:cap(r.buf)], rec[1:])
 	if err != nil {
 		return nil, fmt.Errorf("decompress: %w", err)
 	}
+	r.buf = data
 	return data, nil
 }
 

@@ -246,7 +246,7 @@ func (db *DB) each(ctx context.Context, q Query, decode bool, fn func(id string,
 	return db.bolt.View(func(tx *bolt.Tx) error {
 		articles := tx.Bucket(bucketArticles)
 		n := 0
-		var buf []byte // reused: one article at a time is in memory
+		var records recordReader // one article at a time is in memory
 		return s.walk(tx, false, func(id string) (bool, error) {
 			if err := ctx.Err(); err != nil {
 				return false, err
@@ -255,12 +255,9 @@ func (db *DB) each(ctx context.Context, q Query, decode bool, fn func(id string,
 			if rec == nil {
 				return false, fmt.Errorf("article %q: %w", id, ErrNotFound)
 			}
-			data, err := recordJSON(buf, rec)
+			data, err := records.json(rec)
 			if err != nil {
 				return false, fmt.Errorf("article %q: corrupt record: %w", id, err)
-			}
-			if len(rec) > 0 && rec[0] == recordS2 {
-				buf = data
 			}
 			var a *herald.Article
 			if decode {
