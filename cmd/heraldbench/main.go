@@ -230,27 +230,13 @@ func heraldFetch(ctx context.Context, bin, cfg, db, profile string) (measure, er
 	cmd := exec.CommandContext(ctx, bin, args...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return measure{}, fmt.Errorf("herald fetch: %w", err)
-	}
-	stop := make(chan struct{})
-	peaks := procmem.Sample(cmd.Process.Pid, 10*time.Millisecond, stop)
-	err := cmd.Wait()
-	wall := time.Since(start)
-	close(stop)
-	rss := <-peaks
+	m, err := runMeasured(cmd)
 	if err != nil {
 		return measure{}, fmt.Errorf("herald fetch: %w\n%s", err, out.String())
 	}
-	summary := lastLine(out.String())
-	if !strings.Contains(summary, " 0 failed") {
+	m.Note = lastLine(out.String())
+	if !strings.Contains(m.Note, " 0 failed") {
 		return measure{}, fmt.Errorf("herald fetch: feeds failed:\n%s", out.String())
-	}
-	m := usage(cmd.ProcessState)
-	m.Wall, m.Note, m.AnonKB = wall, summary, rss.AnonKB
-	if rss.PeakKB > 0 {
-		m.PeakKB = rss.PeakKB // the child's own: see package procmem
 	}
 	return m, nil
 }
@@ -260,16 +246,30 @@ func lastLine(s string) string {
 	return s[strings.LastIndexByte(s, '\n')+1:]
 }
 
-// usage reads CPU time and peak memory of a finished child.
-func usage(ps *os.ProcessState) measure {
-	ru, ok := ps.SysUsage().(*syscall.Rusage)
-	if !ok {
-		return measure{}
+// runMeasured runs cmd and measures it: wall and CPU time, and its peak
+// and peak anonymous memory, sampled from /proc (the child's own, where
+// getrusage would give the parent's if larger: see package procmem), or
+// getrusage's where /proc gives nothing.
+func runMeasured(cmd *exec.Cmd) (measure, error) {
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return measure{}, err
 	}
-	return measure{
-		CPU:    ps.UserTime() + ps.SystemTime(),
-		PeakKB: ru.Maxrss, // kilobytes on Linux
+	stop := make(chan struct{})
+	sampled := procmem.Sample(cmd.Process.Pid, 10*time.Millisecond, stop)
+	err := cmd.Wait()
+	m := measure{Wall: time.Since(start)}
+	close(stop)
+	mem := <-sampled
+	if err != nil {
+		return measure{}, err
 	}
+	m.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	m.PeakKB, m.AnonKB = mem.PeakKB, mem.AnonKB
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && m.PeakKB == 0 {
+		m.PeakKB = ru.Maxrss // kilobytes on Linux
+	}
+	return m, nil
 }
 
 // bare runs the bare loop in a child process: a cold round, then (feeds
@@ -287,20 +287,12 @@ func bare(ctx context.Context, f farm.Farm, workers int, pages bool) (cold, warm
 	cmd.Stderr = os.Stderr
 	var stdout strings.Builder
 	cmd.Stdout = &stdout
-	if err := cmd.Start(); err != nil {
-		return cold, warm, fmt.Errorf("bare loop: %w", err)
-	}
-	stop := make(chan struct{})
-	peaks := procmem.Sample(cmd.Process.Pid, 10*time.Millisecond, stop)
-	err = cmd.Wait()
-	close(stop)
-	rss := <-peaks
+	whole, err := runMeasured(cmd)
 	if err != nil {
 		return cold, warm, fmt.Errorf("bare loop: %w", err)
 	}
-	out := stdout.String()
 	var phases []measure
-	dec := json.NewDecoder(strings.NewReader(out))
+	dec := json.NewDecoder(strings.NewReader(stdout.String()))
 	for {
 		var m measure
 		if err := dec.Decode(&m); errors.Is(err, io.EOF) {
@@ -313,11 +305,7 @@ func bare(ctx context.Context, f farm.Farm, workers int, pages bool) (cold, warm
 	if len(phases) != 2 {
 		return cold, warm, fmt.Errorf("bare loop: %d phases reported, want 2", len(phases))
 	}
-	peak := usage(cmd.ProcessState).PeakKB
-	if rss.PeakKB > 0 {
-		peak = rss.PeakKB // the child's own: see package procmem
-	}
-	phases[0].PeakKB, phases[1].PeakKB = peak, peak
+	phases[0].PeakKB, phases[1].PeakKB = whole.PeakKB, whole.PeakKB
 	return phases[0], phases[1], nil
 }
 
