@@ -126,35 +126,24 @@ func (p *Poller) fullText(ctx context.Context, f Feed, items []archive.Item, fre
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	allowPrivate := f.AllowPrivate || privateHost(f.URL)
-	next := make(chan int, len(fresh))
-	for _, i := range fresh {
-		next <- i
-	}
-	close(next)
 	// A few workers take the pages in turn, rather than a goroutine per
 	// page: extraction runs deep (HTML parsing, tree walks), and each new
 	// goroutine grew its stack anew, 6% of a full-text round's CPU.
-	for range min(max(1, p.PageConcurrency), len(fresh)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				it := &items[i]
-				missed, err := p.page(ctx, f, it, allowPrivate)
-				mu.Lock()
-				stats.Fetched++
-				if missed != "" {
-					stats.RuleMissed[missed]++
-				}
-				if err != nil {
-					stats.Failed++
-					it.Article.ExtractError = oneLine(err.Error(), 200)
-					stats.Reasons = append(stats.Reasons, it.Article.Sources[0].Link+": "+it.Article.ExtractError)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
+	inTurn(&wg, fresh, p.PageConcurrency, func(i int) {
+		it := &items[i]
+		missed, err := p.page(ctx, f, it, allowPrivate)
+		mu.Lock()
+		defer mu.Unlock()
+		stats.Fetched++
+		if missed != "" {
+			stats.RuleMissed[missed]++
+		}
+		if err != nil {
+			stats.Failed++
+			it.Article.ExtractError = oneLine(err.Error(), 200)
+			stats.Reasons = append(stats.Reasons, it.Article.Sources[0].Link+": "+it.Article.ExtractError)
+		}
+	})
 	wg.Wait()
 	return stats
 }

@@ -284,31 +284,37 @@ func (p *Poller) Round(ctx context.Context, feeds []Feed, perSite func(site stri
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, site := range order {
-		idx := queues[site]
-		next := make(chan int, len(idx))
-		for _, i := range idx {
-			next <- i
-		}
-		close(next)
-		workers := max(1, min(perSite(site), len(idx)))
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range next {
-					o := p.Poll(ctx, feeds[i])
-					outs[i] = o
-					if done != nil {
-						mu.Lock()
-						done(o)
-						mu.Unlock()
-					}
-				}
-			}()
-		}
+		inTurn(&wg, queues[site], perSite(site), func(i int) {
+			o := p.Poll(ctx, feeds[i])
+			outs[i] = o
+			if done != nil {
+				mu.Lock()
+				done(o)
+				mu.Unlock()
+			}
+		})
 	}
 	wg.Wait()
 	return outs
+}
+
+// inTurn calls fn with each of jobs from at most workers goroutines (at
+// least one), which take the jobs in turn, and counts them in wg.
+func inTurn(wg *sync.WaitGroup, jobs []int, workers int, fn func(job int)) {
+	next := make(chan int, len(jobs))
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	for range max(1, min(workers, len(jobs))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				fn(j)
+			}
+		}()
+	}
 }
 
 func siteOf(raw string) string {
