@@ -216,10 +216,7 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		if s.o.OnError != nil {
-			s.o.OnError(r, err)
-		}
-		writeJSONError(w, http.StatusInternalServerError, "internal error")
+		s.failJSON(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

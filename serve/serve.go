@@ -144,11 +144,19 @@ func (s *Server) baseURL(r *http.Request) string {
 	return scheme + "://" + host
 }
 
+// fail reports err and answers 500; failJSON does so for the API, in JSON.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if s.o.OnError != nil {
 		s.o.OnError(r, err)
 	}
 	http.Error(w, "internal error", http.StatusInternalServerError)
+}
+
+func (s *Server) failJSON(w http.ResponseWriter, r *http.Request, err error) {
+	if s.o.OnError != nil {
+		s.o.OnError(r, err)
+	}
+	writeJSONError(w, http.StatusInternalServerError, "internal error")
 }
 
 // statsCache keeps the archive's counts for one change counter: counting

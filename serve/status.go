@@ -106,10 +106,7 @@ func (s *Server) feedHealth() ([]FeedHealth, error) {
 func (s *Server) handleFeeds(w http.ResponseWriter, r *http.Request) {
 	feeds, err := s.feedHealth()
 	if err != nil {
-		if s.o.OnError != nil {
-			s.o.OnError(r, err)
-		}
-		writeJSONError(w, http.StatusInternalServerError, "internal error")
+		s.failJSON(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
