@@ -77,6 +77,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&e.configPath, "config", "feeds.yaml", "the config file")
 	fs.StringVar(&e.dbPath, "db", "", "the archive file (default: the config's archive:)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (pprof) to this file")
+	memProfile := fs.String("memprofile", "", "write a heap profile (pprof) to this file when the command ends")
 	fs.Usage = func() { usage(stderr) }
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -93,6 +94,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return report(stderr, err)
 		}
 		defer stop()
+	}
+	if *memProfile != "" {
+		defer writeHeapProfile(*memProfile, stderr)
 	}
 	for _, c := range commands() {
 		if c.name != rest[0] {
@@ -155,6 +159,21 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 }
 
 // startProfile writes a CPU profile until the returned stop is called.
+// writeHeapProfile writes what the heap held at the last garbage
+// collection, and what was allocated in all, to path.
+func writeHeapProfile(path string, stderr io.Writer) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "herald: memprofile: %v\n", err)
+	}
+}
+
 func startProfile(path string) (stop func(), err error) {
 	f, err := os.Create(path)
 	if err != nil {
