@@ -152,6 +152,9 @@ func (p *Poller) Poll(ctx context.Context, f Feed) Outcome {
 	}
 	state.NextPoll = p.nextPoll(state, f, start)
 	res, err := p.Store.Ingest(ctx, state, items)
+	// A round keeps every feed's outcome until it ends: the article ids
+	// would make it grow with the articles archived, not with the feeds.
+	res.IDs = nil
 	out.State, out.Result, out.Pages = state, res, pages
 	if err != nil {
 		out.Err = fmt.Errorf("archive %s: %w", f.Name, err)

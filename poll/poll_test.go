@@ -153,6 +153,9 @@ func TestSeedFeed(t *testing.T) {
 	if len(arts) != 1 || out.Result.New != 1 {
 		t.Fatalf("got %d articles (result %+v), want 1", len(arts), out.Result)
 	}
+	if out.Result.IDs != nil {
+		t.Errorf("the outcome keeps its articles' ids %q: a round would hold them all", out.Result.IDs)
+	}
 	a := arts[0]
 	if want := s.srv.URL + "/view.php?ud=20150624000515"; a.URL != want {
 		t.Errorf("url = %q, want %q", a.URL, want)
