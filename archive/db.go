@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -31,14 +30,14 @@ import (
 //	          (storeRecord; version 2 on)
 //	pages     id -> S2 stream of (page header JSON "\n" body) after byte 0x01
 //	          (encodePage; version 1 wrote a gzip stream)
-//	entries   feed \x00 key -> the poller's hash of the entry's content as
-//	          last archived (Item.EntryHash), so that an unchanged entry is
-//	          known without rebuilding its article; added after version 1
-//	          files were made, so it may be missing from a file opened read-only
 //
-// Index buckets; keys are described in index.go, values are article ids or nil:
+// Index buckets; keys are described in index.go, ids in values in
+// idvalue.go:
 //
-//	by_key    feed \x00 key -> id            (every source of every article)
+//	by_key    feed \x00 key -> id, then the poller's hash of the entry's content
+//	          as last archived (Item.EntryHash), so that an unchanged entry
+//	          is known without rebuilding its article
+//	                                         (every source of every article)
 //	by_url    URLKey(url) -> id              (at most one article per key)
 //	by_hash   content hash -> id             (only texts for which herald.HashIdentifies)
 //	by_time   time(8) id -> nil              (every article, by Published)
@@ -66,16 +65,16 @@ var (
 	bucketByTime   = []byte("by_time")
 	bucketByFeed   = []byte("by_feed")
 	bucketByTag    = []byte("by_tag")
-	bucketEntries  = []byte("entries")
 
 	allBuckets = [][]byte{
 		bucketMeta, bucketFeeds, bucketArticles, bucketPages,
 		bucketByKey, bucketByURL, bucketByHash, bucketByTime, bucketByFeed, bucketByTag,
-		bucketEntries,
 	}
-	// optionalBuckets may be missing from a file that older Herald wrote
-	// and this one opens read-only.
-	optionalBuckets = [][]byte{bucketEntries}
+
+	// bucketEntries is where version 2 kept entry hashes, under by_key's
+	// keys: opening such a file for writing folds them into by_key's values
+	// (moveEntries); a reader of one not yet folded finds them there.
+	bucketEntries = []byte("entries")
 
 	metaVersion = []byte("version")
 	metaChanges = []byte("changes")
@@ -84,9 +83,15 @@ var (
 
 // schemaVersion is the layout above. A file with a newer version is refused
 // rather than misread. Version 2 may hold compressed article records, which
-// version 1 reads as corrupt; this version reads both, and marks a version 1
-// file as version 2 when it opens it for writing.
-const schemaVersion = 2
+// version 1 reads as corrupt; version 3 writes ids in index values packed,
+// and entry hashes in by_key's values, which version 2 would misread. This
+// version reads all three, and marks an older file as version 3 when it
+// opens it for writing, before it writes anything version 2 cannot read.
+const schemaVersion = 3
+
+// entriesPerTx bounds the version 2 entry hashes that one transaction
+// folds into by_key, so that a large archive's upgrade takes little memory.
+const entriesPerTx = 20_000
 
 // DefaultLockTimeout is how long Open waits for another process to release
 // the file when Options.LockTimeout is zero.
@@ -151,8 +156,8 @@ func Open(path string, o Options) (*DB, error) {
 	}
 	if o.ReadOnly {
 		err = bdb.View(checkLayout)
-	} else {
-		err = bdb.Update(initLayout)
+	} else if err = bdb.Update(initLayout); err == nil {
+		err = foldEntries(bdb)
 	}
 	if err != nil {
 		bdb.Close()
@@ -193,6 +198,61 @@ func initLayout(tx *bolt.Tx) error {
 	return meta.Put(metaVersion, []byte(strconv.Itoa(schemaVersion)))
 }
 
+// foldEntries moves version 2's entry hashes into by_key, a transaction
+// at a time: one cut short leaves a file that reads correctly, and the next
+// open for writing goes on.
+func foldEntries(bdb *bolt.DB) error {
+	for done := false; !done; {
+		err := bdb.Update(func(tx *bolt.Tx) (err error) {
+			done, err = moveEntries(tx, entriesPerTx)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("upgrade entry hashes: %w", err)
+		}
+	}
+	return nil
+}
+
+// moveEntries folds up to limit keys of the entries bucket into by_key's
+// values, and deletes the bucket once it is empty; done says it is gone.
+func moveEntries(tx *bolt.Tx, limit int) (done bool, err error) {
+	entries := tx.Bucket(bucketEntries)
+	if entries == nil {
+		return true, nil
+	}
+	type entry struct{ key, hash []byte }
+	var batch []entry
+	c := entries.Cursor()
+	for k, v := c.First(); k != nil && len(batch) < limit; k, v = c.Next() {
+		batch = append(batch, entry{bytes.Clone(k), bytes.Clone(v)})
+	}
+	if len(batch) == 0 {
+		return true, tx.DeleteBucket(bucketEntries)
+	}
+	byKey := tx.Bucket(bucketByKey)
+	for _, e := range batch {
+		if err := entries.Delete(e.key); err != nil {
+			return false, err
+		}
+		v := byKey.Get(e.key)
+		if v == nil {
+			continue // the source has left its article since
+		}
+		id, _, legacy, err := splitID(v)
+		if err != nil {
+			return false, fmt.Errorf("by_key %q: %w", e.key, err)
+		}
+		if !legacy {
+			continue
+		}
+		if err := byKey.Put(e.key, append(appendID(nil, id), e.hash...)); err != nil {
+			return false, err
+		}
+	}
+	return false, nil
+}
+
 func checkLayout(tx *bolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil {
@@ -206,7 +266,7 @@ func checkLayout(tx *bolt.Tx) error {
 		return fmt.Errorf("archive version %d is newer than this Herald reads (%d)", v, schemaVersion)
 	}
 	for _, name := range allBuckets {
-		if tx.Bucket(name) == nil && !slices.ContainsFunc(optionalBuckets, func(o []byte) bool { return bytes.Equal(o, name) }) {
+		if tx.Bucket(name) == nil {
 			return fmt.Errorf("archive is missing bucket %s", name)
 		}
 	}

@@ -111,7 +111,6 @@ type writeTx struct {
 	tx                                          *bolt.Tx
 	articles, pages                             *bolt.Bucket
 	byKey, byURL, byHash, byTime, byFeed, byTag *bolt.Bucket
-	entries                                     *bolt.Bucket
 	now                                         time.Time
 	changed                                     bool
 }
@@ -127,7 +126,6 @@ func newWriteTx(tx *bolt.Tx, now time.Time) *writeTx {
 		byTime:   tx.Bucket(bucketByTime),
 		byFeed:   tx.Bucket(bucketByFeed),
 		byTag:    tx.Bucket(bucketByTag),
-		entries:  tx.Bucket(bucketEntries),
 		now:      now,
 	}
 	// Most writes append to a run of keys: pages split when full, or
@@ -141,7 +139,7 @@ func newWriteTx(tx *bolt.Tx, now time.Time) *writeTx {
 	for _, b := range []*bolt.Bucket{w.articles, w.pages, w.byTime, w.byFeed, w.byTag} {
 		b.FillPercent = timeOrderedFill
 	}
-	for _, b := range []*bolt.Bucket{w.byKey, w.byURL, w.entries} {
+	for _, b := range []*bolt.Bucket{w.byKey, w.byURL} {
 		b.FillPercent = appendFill
 	}
 	return w
@@ -197,23 +195,26 @@ func (w *writeTx) replace(old, n *herald.Article) error {
 // already belongs to another article is an error (the caller checks
 // first); a URL or hash that another article claimed first is left to it.
 func (w *writeTx) reindex(old, n *herald.Article) error {
-	id := []byte(n.ID)
 	oldSrc, newSrc := sourceSet(old), sourceSet(n)
 	for k := range oldSrc {
 		if _, kept := newSrc[k]; !kept {
-			if err := release(w.byKey, []byte(k), id); err != nil {
+			if err := release(w.byKey, []byte(k), n.ID); err != nil {
 				return err
 			}
 		}
 	}
+	var idv []byte
 	for k, s := range newSrc {
 		if _, had := oldSrc[k]; had {
 			continue
 		}
-		if owner := w.byKey.Get([]byte(k)); owner != nil && !bytes.Equal(owner, id) {
-			return fmt.Errorf("article %s: source %s %q already belongs to article %s", n.ID, s.Feed, entryKey(s), owner)
+		if o := owner(w.byKey, []byte(k)); o != "" && o != n.ID {
+			return fmt.Errorf("article %s: source %s %q already belongs to article %s", n.ID, s.Feed, entryKey(s), o)
 		}
-		if err := w.byKey.Put([]byte(k), id); err != nil {
+		if idv == nil {
+			idv = appendID(nil, n.ID)
+		}
+		if err := w.byKey.Put([]byte(k), idv); err != nil {
 			return err
 		}
 	}
@@ -221,10 +222,10 @@ func (w *writeTx) reindex(old, n *herald.Article) error {
 		return err
 	}
 	oldURL, oldHash := claimKeys(old)
-	if err := moveClaim(w.byURL, oldURL, urlKey(n.URL), id); err != nil {
+	if err := moveClaim(w.byURL, oldURL, urlKey(n.URL), n.ID); err != nil {
 		return err
 	}
-	return moveClaim(w.byHash, oldHash, hashKey(n), id)
+	return moveClaim(w.byHash, oldHash, hashKey(n), n.ID)
 }
 
 // claimKeys are a's keys in by_url and by_hash; nil for no article.
@@ -315,7 +316,7 @@ func moveKeys(b *bolt.Bucket, old, next map[string]bool) error {
 
 // moveClaim releases an article's old claim when its key changed, and
 // claims the new key if it is free (as index does).
-func moveClaim(b *bolt.Bucket, old, next, id []byte) error {
+func moveClaim(b *bolt.Bucket, old, next []byte, id string) error {
 	if !bytes.Equal(old, next) {
 		if err := release(b, old, id); err != nil {
 			return err
@@ -350,8 +351,8 @@ func (w *writeTx) index(a *herald.Article) error {
 // dedupe has just looked up the source (free), the URL and the text: it
 // puts without looking up again, which is a third of ingest's index work.
 func (w *writeTx) indexNew(a *herald.Article, p *item, urlFree, hashFree bool) error {
-	id := []byte(a.ID)
-	if err := w.byKey.Put(p.srcKey, id); err != nil {
+	id := appendID(make([]byte, 0, 1+idBytes+len(p.entryHash)), a.ID)
+	if err := w.byKey.Put(p.srcKey, append(id, p.entryHash...)); err != nil {
 		return err
 	}
 	if urlFree && p.urlKey != nil {
@@ -368,16 +369,16 @@ func (w *writeTx) indexNew(a *herald.Article, p *item, urlFree, hashFree bool) e
 }
 
 // claim maps k to id unless k is nil or already taken.
-func claim(b *bolt.Bucket, k, id []byte) error {
+func claim(b *bolt.Bucket, k []byte, id string) error {
 	if k == nil || b.Get(k) != nil {
 		return nil
 	}
-	return b.Put(k, id)
+	return b.Put(k, appendID(nil, id))
 }
 
 // release deletes k if it maps to id.
-func release(b *bolt.Bucket, k, id []byte) error {
-	if k == nil || !bytes.Equal(b.Get(k), id) {
+func release(b *bolt.Bucket, k []byte, id string) error {
+	if k == nil || owner(b, k) != id {
 		return nil
 	}
 	return b.Delete(k)
@@ -388,5 +389,20 @@ func owner(b *bolt.Bucket, k []byte) string {
 	if k == nil {
 		return ""
 	}
-	return string(b.Get(k))
+	return valueID(b.Get(k))
+}
+
+// entryHash is the hash by_key's value v keeps of its entry (Item.EntryHash),
+// or, for version 2's bare id, what that version's entries bucket keeps
+// under k, if the file still has it; "" for none.
+func entryHash(v []byte, entries *bolt.Bucket, k []byte) string {
+	_, hash, legacy, err := splitID(v)
+	switch {
+	case err != nil:
+		return ""
+	case legacy && entries != nil:
+		return string(entries.Get(k))
+	default:
+		return string(hash)
+	}
 }

@@ -86,7 +86,7 @@ func (db *DB) Ingest(ctx context.Context, state herald.FeedState, items []Item) 
 			if err != nil {
 				return fmt.Errorf("item %d: %w", i, err)
 			}
-			if err := w.noteEntry(&prepared[i], outcome(&res) == &res.New); err != nil {
+			if err := w.noteEntry(&prepared[i]); err != nil {
 				return fmt.Errorf("item %d: %w", i, err)
 			}
 			res.IDs[i] = id
@@ -217,16 +217,21 @@ func (w *writeTx) dedupe(p *item) (string, outcome, error) {
 	return w.create(p, byURL == "", byHash == "")
 }
 
-// noteEntry records the entry hash of an archived item; created says it is
-// a new article, whose entry cannot have a hash yet.
-func (w *writeTx) noteEntry(p *item, created bool) error {
+// noteEntry records the entry hash of an archived item in its by_key value,
+// unless it is there already (indexNew puts it with a new article's id).
+func (w *writeTx) noteEntry(p *item) error {
 	if p.entryHash == "" {
 		return nil
 	}
-	if !created && string(w.entries.Get(p.srcKey)) == p.entryHash {
+	id, hash, legacy, err := splitID(w.byKey.Get(p.srcKey))
+	if err != nil {
+		return fmt.Errorf("by_key %q: %w", p.srcKey, err)
+	}
+	if !legacy && string(hash) == p.entryHash {
 		return nil
 	}
-	return w.entries.Put(p.srcKey, []byte(p.entryHash))
+	v := appendID(make([]byte, 0, 1+idBytes+len(p.entryHash)), id)
+	return w.byKey.Put(p.srcKey, append(v, p.entryHash...))
 }
 
 // fromFeed reports whether article id already has a source from feed. A

@@ -57,7 +57,7 @@ func checkIndexes(t *testing.T, db *DB, complete bool) {
 		for name, keys := range want {
 			got := map[string]string{}
 			tx.Bucket([]byte(name)).ForEach(func(k, v []byte) error {
-				got[string(k)] = string(v)
+				got[string(k)] = valueID(v)
 				return nil
 			})
 			if !maps.Equal(got, keys) {
@@ -72,7 +72,7 @@ func checkIndexes(t *testing.T, db *DB, complete bool) {
 		}{{bucketByURL, func(c claimant) []byte { return c.url }}, {bucketByHash, func(c claimant) []byte { return c.hash }}} {
 			b := tx.Bucket(idx.bucket)
 			err := b.ForEach(func(k, v []byte) error {
-				c, ok := claims[string(v)]
+				c, ok := claims[valueID(v)]
 				if !ok || string(idx.key(c)) != string(k) {
 					return fmt.Errorf("%s maps %q to %s, which does not have it", idx.bucket, k, v)
 				}

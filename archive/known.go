@@ -30,9 +30,9 @@ func (db *DB) Known(feed string, refs []EntryRef) ([]Seen, error) {
 		byKey, byURL, entries := tx.Bucket(bucketByKey), tx.Bucket(bucketByURL), tx.Bucket(bucketEntries)
 		for i, r := range refs {
 			k := sourceKey(herald.Source{Feed: feed, Key: r.Key})
-			if byKey.Get(k) != nil {
+			if v := byKey.Get(k); v != nil {
 				out[i] = SeenInFeed
-				if r.Hash != "" && entries != nil && string(entries.Get(k)) == r.Hash {
+				if r.Hash != "" && entryHash(v, entries, k) == r.Hash {
 					out[i] = SeenUnchanged
 				}
 				continue

@@ -1,8 +1,11 @@
 package archive
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -86,8 +89,134 @@ func TestKnownUnchanged(t *testing.T) {
 	}
 }
 
-// A file written before the entries bucket existed opens read-only, and
-// Known answers from its indexes alone.
+// toVersion2 rewrites db's index values as version 2 wrote them: bare ids,
+// and entry hashes in the entries bucket (or nowhere, as version 1 kept
+// none, when withEntries is false).
+func toVersion2(t *testing.T, db *DB, withEntries bool) {
+	t.Helper()
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		var entries *bolt.Bucket
+		if withEntries {
+			var err error
+			if entries, err = tx.CreateBucket(bucketEntries); err != nil {
+				return err
+			}
+		}
+		for _, name := range [][]byte{bucketByKey, bucketByURL, bucketByHash} {
+			b := tx.Bucket(name)
+			type kv struct{ k, id, hash []byte }
+			var all []kv
+			err := b.ForEach(func(k, v []byte) error {
+				id, hash, legacy, err := splitID(v)
+				if err != nil || legacy {
+					return fmt.Errorf("%s %q: %q is not a version 3 value (%v)", name, k, v, err)
+				}
+				all = append(all, kv{bytes.Clone(k), []byte(id), bytes.Clone(hash)})
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, e := range all {
+				if err := b.Put(e.k, e.id); err != nil {
+					return err
+				}
+				if len(e.hash) > 0 && entries != nil {
+					if err := entries.Put(e.k, e.hash); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(metaVersion, []byte("2"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A version 2 file answers Known from its entries bucket when opened
+// read-only, also when an upgrade was cut short; opened for writing, it
+// becomes version 3, with no entries bucket, and still knows every entry.
+func TestVersion2Entries(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v2.db")
+	db, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := func(guid, hash string) Item {
+		i := entry{feed: "f", guid: guid, url: "https://example.com/" + guid, text: longText(guid)}.item()
+		i.EntryHash = hash
+		return i
+	}
+	items := []Item{it("a", "h1"), it("b", ""), it("c", "h3"), it("d", "h4")}
+	if _, err := db.Ingest(context.Background(), herald.FeedState{Name: "f"}, items); err != nil {
+		t.Fatal(err)
+	}
+	// The entry e of another feed is a second source of a's article.
+	dup := it("a", "h5")
+	dup.Article.Sources[0].Feed, dup.Article.Sources[0].GUID = "g", "e"
+	if _, err := db.Ingest(context.Background(), herald.FeedState{Name: "g"}, []Item{dup}); err != nil {
+		t.Fatal(err)
+	}
+	toVersion2(t, db, true)
+	refs := []EntryRef{{Key: "a", Hash: "h1"}, {Key: "a", Hash: "x"}, {Key: "b", Hash: "h2"}, {Key: "c", Hash: "h3"}, {Key: "d", Hash: "h4"}, {Key: "z", Hash: "h1"}}
+	want := []Seen{SeenUnchanged, SeenInFeed, SeenInFeed, SeenUnchanged, SeenUnchanged, Unseen}
+	known := func(db *DB, stage string) {
+		t.Helper()
+		got, err := db.Known("f", refs)
+		if err != nil {
+			t.Fatalf("%s: %v", stage, err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: Known = %v, want %v", stage, got, want)
+		}
+		if g, err := db.Known("g", []EntryRef{{Key: "e", Hash: "h5"}}); err != nil || g[0] != SeenUnchanged {
+			t.Errorf("%s: Known(g) = %v, %v; want SeenUnchanged", stage, g, err)
+		}
+	}
+	known(db, "version 2")
+	// An upgrade cut short after one transaction of two entries.
+	if err := db.bolt.Update(func(tx *bolt.Tx) error { _, err := moveEntries(tx, 2); return err }); err != nil {
+		t.Fatal(err)
+	}
+	known(db, "half upgraded")
+	db.Close()
+
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	known(ro, "half upgraded, read-only")
+	ro.Close()
+
+	db, err = Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	known(db, "upgraded")
+	var version string
+	var entries bool
+	db.bolt.View(func(tx *bolt.Tx) error {
+		version, entries = string(tx.Bucket(bucketMeta).Get(metaVersion)), tx.Bucket(bucketEntries) != nil
+		return nil
+	})
+	if version != "3" || entries {
+		t.Errorf("after the upgrade: version %q, entries bucket %v; want 3 and none", version, entries)
+	}
+	checkIndexes(t, db, true)
+	// An unchanged entry is still unchanged, and a changed one updates.
+	res, err := db.Ingest(context.Background(), herald.FeedState{Name: "f"}, []Item{it("c", "h3"), it("d", "h4b")})
+	if err != nil || res.Unchanged != 2 {
+		t.Errorf("ingest after the upgrade: %+v, %v; want 2 unchanged", res, err)
+	}
+	refs[4].Hash, want[4] = "h4b", SeenUnchanged
+	known(db, "after an ingest")
+}
+
+// A file written before entry hashes were kept (version 1: bare ids, no
+// entries bucket) opens read-only, and Known answers from its indexes alone.
 func TestKnownWithoutEntriesBucket(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	db, err := Open(path, Options{NoSync: true})
@@ -99,9 +228,7 @@ func TestKnownWithoutEntriesBucket(t *testing.T) {
 	if _, err := db.Ingest(context.Background(), herald.FeedState{Name: "f"}, []Item{it}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketEntries) }); err != nil {
-		t.Fatal(err)
-	}
+	toVersion2(t, db, false)
 	db.Close()
 	ro, err := Open(path, Options{ReadOnly: true})
 	if err != nil {
