@@ -125,6 +125,7 @@ type DB struct {
 	path        string
 	now         func() time.Time
 	states      stateQueue
+	commits     commitQueue
 	decoded     *memo.Memo[*herald.Article] // for Recent
 	pageWriters sync.Pool                   // *s2.Writer, for pages: each holds a block's buffers
 	ro          bool
@@ -151,6 +152,7 @@ func Open(path string, o Options) (*DB, error) {
 	}
 	db := &DB{bolt: bdb, path: path, now: o.Now, ro: o.ReadOnly, decoded: memo.New[*herald.Article](decodedItems)}
 	db.states.init()
+	db.commits.init()
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -275,6 +277,7 @@ func checkLayout(tx *bolt.Tx) error {
 
 // Close writes the feed states still queued and releases the file.
 func (db *DB) Close() error {
+	db.commits.waitCommits()
 	err := db.drainStates()
 	if cerr := db.bolt.Close(); err == nil {
 		err = cerr

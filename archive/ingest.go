@@ -69,10 +69,10 @@ func (db *DB) Ingest(ctx context.Context, state herald.FeedState, items []Item) 
 		return Result{}, fmt.Errorf("ingest %s: %w", state.Name, err)
 	}
 	var res Result
-	// Batch commits the writes of feeds polled at the same moment together:
-	// one fsync for many feeds, and each caller still returns only after
-	// its own write is durable. Batch may run fn twice, so fn starts afresh.
-	err := db.bolt.Batch(func(tx *bolt.Tx) error {
+	// The writes of feeds polled at the same moment commit together: one
+	// commit for many feeds, and each caller still returns only after its
+	// own write is durable. fn may run twice, so it starts afresh.
+	err := db.commit(func(tx *bolt.Tx) error {
 		res = Result{IDs: make([]string, len(items))}
 		if err := putFeedState(tx, state); err != nil {
 			return err

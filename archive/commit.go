@@ -1,0 +1,119 @@
+package archive
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// commitQueue runs the write functions of concurrent Ingest calls in shared
+// write transactions, a group commit: a function waits only for the
+// transaction running when it arrives, then runs with every function that
+// arrived meanwhile. Each commit writes the same branch pages, the same last
+// pages of the buckets kept in time order, and syncs the file twice, however
+// little it carries, so fewer, fuller commits write less. bbolt's own Batch
+// closes a batch 10 ms after its first call, so that under load, with
+// commits slower than that, the waiting calls queue up as many small batches
+// (12 polls a commit where 64 were waiting, in BenchmarkIngestStream), and a
+// lone call waits out the 10 ms.
+type commitQueue struct {
+	mu      sync.Mutex
+	pending []*commitCall
+	running bool // a goroutine is committing
+	idle    sync.Cond
+}
+
+type commitCall struct {
+	fn  func(*bolt.Tx) error
+	err chan error
+}
+
+// maxCommitCalls bounds the calls of one transaction, which keeps every
+// page it changes in memory until it commits.
+const maxCommitCalls = 256
+
+func (q *commitQueue) init() { q.idle.L = &q.mu }
+
+// commit runs fn in a write transaction, shared with the calls queued
+// beside it, and returns its error, or the commit's, once the transaction
+// is durable. fn may run more than once, each time in a new transaction:
+// it must start afresh.
+func (db *DB) commit(fn func(*bolt.Tx) error) error {
+	c := &commitCall{fn: fn, err: make(chan error, 1)}
+	q := &db.commits
+	q.mu.Lock()
+	q.pending = append(q.pending, c)
+	if !q.running {
+		q.running = true
+		go db.runCommits()
+	}
+	q.mu.Unlock()
+	return <-c.err
+}
+
+// runCommits commits what is queued until the queue is empty.
+func (db *DB) runCommits() {
+	q := &db.commits
+	for {
+		q.mu.Lock()
+		n := min(len(q.pending), maxCommitCalls)
+		if n == 0 {
+			q.running = false
+			q.idle.Broadcast()
+			q.mu.Unlock()
+			return
+		}
+		batch := slices.Clone(q.pending[:n])
+		q.pending = slices.Delete(q.pending, 0, n)
+		q.mu.Unlock()
+		db.commitBatch(batch)
+	}
+}
+
+// commitBatch runs batch in one transaction. A call whose function fails
+// gets its error, and the others run again without it: one bad poll must
+// not fail the feeds committed beside it.
+func (db *DB) commitBatch(batch []*commitCall) {
+	for len(batch) > 0 {
+		failed := -1
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			for i, c := range batch {
+				if err := runSafely(c.fn, tx); err != nil {
+					failed = i
+					return err
+				}
+			}
+			return nil
+		})
+		if failed < 0 {
+			for _, c := range batch {
+				c.err <- err // nil, or why the commit failed
+			}
+			return
+		}
+		batch[failed].err <- err
+		batch = slices.Delete(batch, failed, failed+1)
+	}
+}
+
+// runSafely turns a panic in fn into its error, so that the others in
+// its transaction still commit, and the caller hears of it.
+func runSafely(fn func(*bolt.Tx) error, tx *bolt.Tx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("write panicked: %v", r)
+		}
+	}()
+	return fn(tx)
+}
+
+// waitCommits returns once no commit runs or waits.
+func (q *commitQueue) waitCommits() {
+	q.mu.Lock()
+	for q.running {
+		q.idle.Wait()
+	}
+	q.mu.Unlock()
+}
