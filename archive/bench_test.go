@@ -296,7 +296,7 @@ func BenchmarkRecent50(b *testing.B) {
 
 // BenchmarkIngestRound archives what a poll round gives the archive: each
 // iteration is 50 feeds of 20 items ingested by concurrent calls, which
-// Batch commits together, with fsync as in production, and the next round
+// commit together (commit.go), with fsync as in production, and the next round
 // waits for all of them. One item in four is a story another feed gave in
 // the previous iteration (same URL), so it is deduplicated into a second
 // source. -benchtime 1000x ingests a million articles.

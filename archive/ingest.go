@@ -109,7 +109,7 @@ type item struct {
 	// fresh is the article create stores if the item is new and its id,
 	// fresh.ID, is free (as it nearly always is); record is its stored
 	// form. Both are made in prepare, so that JSON encoding and compression
-	// stay out of the write transaction that Batch shares among feeds.
+	// stay out of the write transaction that feeds share (commit.go).
 	fresh  herald.Article
 	record []byte
 	// The item's index keys, made in prepare for the same reason.
@@ -133,7 +133,7 @@ func prepareNew(p *item) error {
 }
 
 // prepare runs in the caller's goroutine, before the write transaction,
-// which Batch shares among feeds: the work done here (canonical URL, hash,
+// which feeds share (commit.go): the work done here (canonical URL, hash,
 // page compression) does not hold up other feeds' writes.
 func (db *DB) prepare(it Item, now time.Time) (item, error) {
 	a := it.Article
