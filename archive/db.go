@@ -34,10 +34,10 @@ import (
 // Index buckets; keys are described in index.go, ids in values in
 // idvalue.go:
 //
-//	by_key    feed \x00 key -> id, then the poller's hash of the entry's content
-//	          as last archived (Item.EntryHash), so that an unchanged entry
-//	          is known without rebuilding its article
-//	                                         (every source of every article)
+//	by_key    feed \x00 key -> id hash       (every source of every article; hash is
+//	                                         Item.EntryHash as last archived, if any, so
+//	                                         that an unchanged entry is known without
+//	                                         rebuilding its article)
 //	by_url    URLKey(url) -> id              (at most one article per key)
 //	by_hash   content hash -> id             (only texts for which herald.HashIdentifies)
 //	by_time   time(8) id -> nil              (every article, by Published)
