@@ -24,26 +24,17 @@ func newFoldLine(s string) foldLine {
 	l := foldLine{orig: make([]rune, 0, len(s)), fold: make([]rune, 0, len(s))}
 	for _, r := range s {
 		l.orig = append(l.orig, r)
-		l.fold = append(l.fold, foldRune(r))
+		l.fold = append(l.fold, foldKey(r))
 	}
 	return l
 }
 
-// foldRune is the smallest rune of r's case-folding orbit.
-func foldRune(r rune) rune {
-	m := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		m = min(m, f)
-	}
-	return m
-}
-
-// foldString is s with every rune folded by foldRune.
+// foldString is s with every rune folded by foldKey.
 func foldString(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		b.WriteRune(foldRune(r))
+		b.WriteRune(foldKey(r))
 	}
 	return b.String()
 }
