@@ -146,13 +146,7 @@ func feedsMode(ctx context.Context, o options) ([]row, error) {
 			return nil, err
 		}
 		bareCold, bareWarm = append(bareCold, c), append(bareWarm, w)
-		db := filepath.Join(o.dir, "feeds", "herald.db")
-		os.Remove(db)
-		prof := ""
-		if o.cpuprofile && run == 0 {
-			prof = filepath.Join(o.dir, "cold.pprof")
-		}
-		m, err := heraldFetch(ctx, o.herald, cfg, db, prof)
+		m, db, err := coldFetch(ctx, o, cfg, "feeds", "cold.pprof", run)
 		if err != nil {
 			return nil, err
 		}
@@ -187,13 +181,7 @@ func fullTextMode(ctx context.Context, o options) ([]row, error) {
 			return nil, err
 		}
 		bareRuns = append(bareRuns, c)
-		db := filepath.Join(o.dir, "fulltext", "herald.db")
-		os.Remove(db)
-		prof := ""
-		if o.cpuprofile && run == 0 {
-			prof = filepath.Join(o.dir, "fulltext.pprof")
-		}
-		m, err := heraldFetch(ctx, o.herald, cfg, db, prof)
+		m, _, err := coldFetch(ctx, o, cfg, "fulltext", "fulltext.pprof", run)
 		if err != nil {
 			return nil, err
 		}
@@ -218,6 +206,20 @@ func median(ms []measure) measure {
 	s := slices.Clone(ms)
 	slices.SortFunc(s, func(a, b measure) int { return int(a.Wall - b.Wall) })
 	return s[len(s)/2]
+}
+
+// coldFetch runs `herald fetch` with cfg on a new archive in the mode's
+// directory, which it returns; with -cpuprofile, the first run writes a
+// profile named profile into the work directory.
+func coldFetch(ctx context.Context, o options, cfg, mode, profile string, run int) (measure, string, error) {
+	db := filepath.Join(o.dir, mode, "herald.db")
+	os.Remove(db)
+	prof := ""
+	if o.cpuprofile && run == 0 {
+		prof = filepath.Join(o.dir, profile)
+	}
+	m, err := heraldFetch(ctx, o.herald, cfg, db, prof)
+	return m, db, err
 }
 
 // heraldFetch runs one `herald fetch` round and checks that no feed failed.
