@@ -86,8 +86,11 @@ func (db *DB) Ingest(ctx context.Context, state herald.FeedState, items []Item) 
 			if err != nil {
 				return fmt.Errorf("item %d: %w", i, err)
 			}
-			if err := w.noteEntry(&prepared[i]); err != nil {
-				return fmt.Errorf("item %d: %w", i, err)
+			// A new article's by_key value carries its entry hash already.
+			if outcome(&res) != &res.New {
+				if err := w.noteEntry(&prepared[i]); err != nil {
+					return fmt.Errorf("item %d: %w", i, err)
+				}
 			}
 			res.IDs[i] = id
 			*outcome(&res)++
@@ -218,7 +221,7 @@ func (w *writeTx) dedupe(p *item) (string, outcome, error) {
 }
 
 // noteEntry records the entry hash of an archived item in its by_key value,
-// unless it is there already (indexNew puts it with a new article's id).
+// unless it is there already.
 func (w *writeTx) noteEntry(p *item) error {
 	if p.entryHash == "" {
 		return nil
@@ -341,7 +344,10 @@ func (w *writeTx) insertPrepared(a *herald.Article, p *item, urlFree, hashFree b
 		if a.Published.IsZero() {
 			a.Published = p.source.Seen
 		}
-		return w.insert(a)
+		if err := w.insert(a); err != nil {
+			return err
+		}
+		return w.noteEntry(p)
 	}
 	*a = p.fresh
 	if err := w.indexNew(a, p, urlFree, hashFree); err != nil {

@@ -375,9 +375,14 @@ func TestIngestIDTakenByImport(t *testing.T) {
 	if _, err := db.Import(context.Background(), strings.NewReader(string(line)+"\n")); err != nil {
 		t.Fatal(err)
 	}
-	res := ingest(t, db, "kh", entry{guid: "g1", url: u, title: "New", text: "New body"})
-	if res.New != 1 || res.IDs[0] == taken {
-		t.Fatalf("result %+v: want one new article with an id other than %s", res, taken)
+	it := entry{feed: "kh", guid: "g1", url: u, title: "New", text: "New body"}.item()
+	it.EntryHash = "h1"
+	res, err := db.Ingest(context.Background(), herald.FeedState{Name: "kh"}, []Item{it})
+	if err != nil || res.New != 1 || res.IDs[0] == taken {
+		t.Fatalf("result %+v, %v: want one new article with an id other than %s", res, err, taken)
+	}
+	if seen, err := db.Known("kh", []EntryRef{{Key: "g1", Hash: "h1"}}); err != nil || seen[0] != SeenUnchanged {
+		t.Errorf("Known = %v, %v; want the entry hash kept (SeenUnchanged)", seen, err)
 	}
 	a, err := db.Article(res.IDs[0])
 	if err != nil {
