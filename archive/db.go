@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -23,6 +24,8 @@ import (
 // The file's layout. Every bucket sits at the top level.
 //
 //	meta      "version" -> schema version, decimal text
+//	          "claim_pages" -> uint64 big-endian, leaf pages of the claim buckets
+//	                       when last settled (claims.go)
 //	          "changes" -> uint64 big-endian, bumped by every write that changes an article
 //	          "changed" -> RFC 3339 time of that write
 //	feeds     feed name -> FeedState JSON
@@ -38,8 +41,10 @@ import (
 //	                                         Item.EntryHash as last archived, if any, so
 //	                                         that an unchanged entry is known without
 //	                                         rebuilding its article)
-//	by_url    URLKey(url) -> id              (at most one article per key)
-//	by_hash   content hash -> id             (only texts for which herald.HashIdentifies)
+//	url_claims   fingerprint(URLKey(url)) -> id   (at most one article per key)
+//	text_claims  fingerprint(content hash) -> id  (only texts for which herald.HashIdentifies)
+//	claim_log    sequence -> index fingerprint id (claims not yet settled into
+//	                                         the two above; claims.go)
 //	by_time   time(8) id -> nil              (every article, by Published)
 //	by_feed   feed \x00 time(8) id -> nil    (every feed an article has a source from)
 //	by_tag    tag \x00 time(8) id -> nil     (every tag of every article)
@@ -50,26 +55,37 @@ import (
 //     its feeds and tags, under its current Published;
 //   - a feed and key appear in the sources of at most one article, and by_key
 //     maps each of them to it;
-//   - by_url and by_hash only ever map to an article that has that URL key
-//     or hash; the first article to claim a key keeps it, so a later article
-//     with the same URL or text (possible only through an update) is not
-//     indexed under it.
+//   - the claims (url_claims and text_claims, with claim_log over them) only
+//     ever map to an article that has that URL key or hash; the first
+//     article to claim a key keeps it, so a later article with the same URL
+//     or text (possible only through an update) is not indexed under it.
 var (
 	bucketMeta     = []byte("meta")
 	bucketFeeds    = []byte("feeds")
 	bucketArticles = []byte("articles")
 	bucketPages    = []byte("pages")
 	bucketByKey    = []byte("by_key")
-	bucketByURL    = []byte("by_url")
-	bucketByHash   = []byte("by_hash")
 	bucketByTime   = []byte("by_time")
 	bucketByFeed   = []byte("by_feed")
 	bucketByTag    = []byte("by_tag")
 
-	allBuckets = [][]byte{
+	bucketURLClaims  = []byte("url_claims")
+	bucketTextClaims = []byte("text_claims")
+	bucketClaimLog   = []byte("claim_log")
+
+	// coreBuckets are in every file a reader opens; a version 3 file has
+	// its claims in by_url and by_hash instead, until it is opened for
+	// writing (upgradeClaims).
+	coreBuckets = [][]byte{
 		bucketMeta, bucketFeeds, bucketArticles, bucketPages,
-		bucketByKey, bucketByURL, bucketByHash, bucketByTime, bucketByFeed, bucketByTag,
+		bucketByKey, bucketByTime, bucketByFeed, bucketByTag,
 	}
+	allBuckets = append(slices.Clone(coreBuckets), bucketURLClaims, bucketTextClaims, bucketClaimLog)
+
+	// bucketByURL and bucketByHash are where version 3 kept claims, under
+	// the URL keys and text hashes themselves.
+	bucketByURL  = []byte("by_url")
+	bucketByHash = []byte("by_hash")
 
 	// bucketEntries is where version 2 kept entry hashes, under by_key's
 	// keys: opening such a file for writing folds them into by_key's values
@@ -79,15 +95,18 @@ var (
 	metaVersion = []byte("version")
 	metaChanges = []byte("changes")
 	metaChanged = []byte("changed")
+	metaClaims  = []byte("claim_pages")
 )
 
 // schemaVersion is the layout above. A file with a newer version is refused
 // rather than misread. Version 2 may hold compressed article records, which
 // version 1 reads as corrupt; version 3 writes ids in index values packed,
-// and entry hashes in by_key's values, which version 2 would misread. This
-// version reads all three, and marks an older file as version 3 when it
-// opens it for writing, before it writes anything version 2 cannot read.
-const schemaVersion = 3
+// and entry hashes in by_key's values, which version 2 would misread;
+// version 4 keeps claims under fingerprints, in buckets version 3 does not
+// know. This version reads all four, and marks an older file as version 4
+// when it opens it for writing, before it writes anything an older one
+// cannot read.
+const schemaVersion = 4
 
 // entriesPerTx bounds the version 2 entry hashes that one transaction
 // folds into by_key, so that a large archive's upgrade takes little memory.
@@ -127,7 +146,8 @@ type DB struct {
 	states      stateQueue
 	commits     commitQueue
 	decoded     *memo.Memo[*herald.Article] // for Recent
-	pageWriters sync.Pool                   // *s2.Writer, for pages: each holds a block's buffers
+	claims      claimState
+	pageWriters sync.Pool // *s2.Writer, for pages: each holds a block's buffers
 	ro          bool
 }
 
@@ -153,13 +173,14 @@ func Open(path string, o Options) (*DB, error) {
 	db := &DB{bolt: bdb, path: path, now: o.Now, ro: o.ReadOnly, decoded: memo.New[*herald.Article](decodedItems)}
 	db.states.init()
 	db.commits.init()
+	db.claims.init()
 	if db.now == nil {
 		db.now = time.Now
 	}
 	if o.ReadOnly {
 		err = bdb.View(checkLayout)
 	} else if err = bdb.Update(initLayout); err == nil {
-		err = foldEntries(bdb)
+		err = db.upgrade()
 	}
 	if err != nil {
 		bdb.Close()
@@ -198,6 +219,18 @@ func initLayout(tx *bolt.Tx) error {
 		return nil
 	}
 	return meta.Put(metaVersion, []byte(strconv.Itoa(schemaVersion)))
+}
+
+// upgrade brings an older file's layout up to date, and reads the claim log
+// into memory.
+func (db *DB) upgrade() error {
+	if err := foldEntries(db.bolt); err != nil {
+		return err
+	}
+	if err := upgradeClaims(db.bolt); err != nil {
+		return err
+	}
+	return db.bolt.View(db.claims.load)
 }
 
 // foldEntries moves version 2's entry hashes into by_key, a transaction
@@ -267,7 +300,7 @@ func checkLayout(tx *bolt.Tx) error {
 	if v > schemaVersion {
 		return fmt.Errorf("archive version %d is newer than this Herald reads (%d)", v, schemaVersion)
 	}
-	for _, name := range allBuckets {
+	for _, name := range coreBuckets {
 		if tx.Bucket(name) == nil {
 			return fmt.Errorf("archive is missing bucket %s", name)
 		}
@@ -279,6 +312,9 @@ func checkLayout(tx *bolt.Tx) error {
 func (db *DB) Close() error {
 	db.commits.waitCommits()
 	err := db.drainStates()
+	if err == nil {
+		err = db.claims.err
+	}
 	if cerr := db.bolt.Close(); err == nil {
 		err = cerr
 	}

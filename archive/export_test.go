@@ -356,6 +356,7 @@ func reset(t *testing.T, db *DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	forgetClaims(db)
 }
 
 // TestExportIsReencoding checks what Export's fast path relies on: the

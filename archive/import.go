@@ -193,8 +193,8 @@ func (imp *importer) flush() error {
 		return nil
 	}
 	var res Result
-	err := imp.db.bolt.Update(func(tx *bolt.Tx) error {
-		w := newWriteTx(tx, imp.db.now())
+	err := imp.db.updateClaims(func(tx *bolt.Tx, c *claimTx) error {
+		w := newWriteTx(tx, c, imp.db.now())
 		for i := range imp.batch {
 			o, err := w.importArticle(&imp.batch[i])
 			if err != nil {
@@ -207,6 +207,7 @@ func (imp *importer) flush() error {
 	if err != nil {
 		return err
 	}
+	imp.db.settleIfFull()
 	imp.res.add(res)
 	imp.batch = imp.batch[:0]
 	return nil
@@ -228,10 +229,10 @@ func (w *writeTx) importArticle(a *herald.Article) (outcome, error) {
 		}
 	}
 	if id == "" {
-		id = owner(w.byURL, urlKey(a.URL))
+		id = w.urls.owner(urlClaim(a.URL))
 	}
 	if id == "" {
-		id = owner(w.byHash, hashKey(a))
+		id = w.texts.owner(textClaim(a))
 	}
 	if id == "" {
 		if err := w.insert(a); err != nil {

@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -108,21 +107,22 @@ func tagPrefix(tag string) string   { return keyPart(tag) + "\x00" }
 
 // writeTx is a write transaction's view of the article buckets.
 type writeTx struct {
-	tx                                          *bolt.Tx
-	articles, pages                             *bolt.Bucket
-	byKey, byURL, byHash, byTime, byFeed, byTag *bolt.Bucket
-	now                                         time.Time
-	changed                                     bool
+	tx                           *bolt.Tx
+	articles, pages              *bolt.Bucket
+	byKey, byTime, byFeed, byTag *bolt.Bucket
+	urls, texts                  *claimView
+	now                          time.Time
+	changed                      bool
 }
 
-func newWriteTx(tx *bolt.Tx, now time.Time) *writeTx {
+func newWriteTx(tx *bolt.Tx, c *claimTx, now time.Time) *writeTx {
 	w := &writeTx{
 		tx:       tx,
 		articles: tx.Bucket(bucketArticles),
 		pages:    tx.Bucket(bucketPages),
 		byKey:    tx.Bucket(bucketByKey),
-		byURL:    tx.Bucket(bucketByURL),
-		byHash:   tx.Bucket(bucketByHash),
+		urls:     &c.indexes[urlIndex],
+		texts:    &c.indexes[textIndex],
 		byTime:   tx.Bucket(bucketByTime),
 		byFeed:   tx.Bucket(bucketByFeed),
 		byTag:    tx.Bucket(bucketByTag),
@@ -134,14 +134,11 @@ func newWriteTx(tx *bolt.Tx, now time.Time) *writeTx {
 	// indexes) are written in order all but rarely, and their pages split
 	// full. Keys that follow a feed's GUIDs or URLs are in order only as
 	// far as the site's are: they keep room for the odd key that lands
-	// in the middle, since a full page splits at every such key. by_hash,
-	// whose keys are random, keeps bbolt's default.
+	// in the middle, since a full page splits at every such key.
 	for _, b := range []*bolt.Bucket{w.articles, w.pages, w.byTime, w.byFeed, w.byTag} {
 		b.FillPercent = timeOrderedFill
 	}
-	for _, b := range []*bolt.Bucket{w.byKey, w.byURL} {
-		b.FillPercent = appendFill
-	}
+	w.byKey.FillPercent = appendFill
 	return w
 }
 
@@ -221,19 +218,19 @@ func (w *writeTx) reindex(old, n *herald.Article) error {
 	if err := w.moveTimes(old, n); err != nil {
 		return err
 	}
-	oldURL, oldHash := claimKeys(old)
-	if err := moveClaim(w.byURL, oldURL, urlKey(n.URL), n.ID); err != nil {
+	oldURL, oldText := claimKeys(old)
+	if err := w.urls.move(oldURL, urlClaim(n.URL), n.ID); err != nil {
 		return err
 	}
-	return moveClaim(w.byHash, oldHash, hashKey(n), n.ID)
+	return w.texts.move(oldText, textClaim(n), n.ID)
 }
 
-// claimKeys are a's keys in by_url and by_hash; nil for no article.
-func claimKeys(a *herald.Article) (url, hash []byte) {
+// claimKeys are a's URL and text claims; none for no article.
+func claimKeys(a *herald.Article) (url, text claimKey) {
 	if a == nil {
-		return nil, nil
+		return claimKey{}, claimKey{}
 	}
-	return urlKey(a.URL), hashKey(a)
+	return urlClaim(a.URL), textClaim(a)
 }
 
 // sourceSet maps the by_key keys of a's sources to them; a may be nil.
@@ -314,17 +311,6 @@ func moveKeys(b *bolt.Bucket, old, next map[string]bool) error {
 	return nil
 }
 
-// moveClaim releases an article's old claim when its key changed, and
-// claims the new key if it is free (as index does).
-func moveClaim(b *bolt.Bucket, old, next []byte, id string) error {
-	if !bytes.Equal(old, next) {
-		if err := release(b, old, id); err != nil {
-			return err
-		}
-	}
-	return claim(b, next, id)
-}
-
 func (w *writeTx) put(a *herald.Article) error {
 	data, err := encodeArticle(a)
 	if err != nil {
@@ -355,25 +341,17 @@ func (w *writeTx) indexNew(a *herald.Article, p *item, urlFree, hashFree bool) e
 	if err := w.byKey.Put(p.srcKey, append(id, p.entryHash...)); err != nil {
 		return err
 	}
-	if urlFree && p.urlKey != nil {
-		if err := w.byURL.Put(p.urlKey, id); err != nil {
+	if urlFree {
+		if err := w.urls.claimFree(p.url, id); err != nil {
 			return err
 		}
 	}
-	if hashFree && p.hashKey != nil {
-		if err := w.byHash.Put(p.hashKey, id); err != nil {
+	if hashFree {
+		if err := w.texts.claimFree(p.text, id); err != nil {
 			return err
 		}
 	}
 	return w.moveTimes(nil, a)
-}
-
-// claim maps k to id unless k is nil or already taken.
-func claim(b *bolt.Bucket, k []byte, id string) error {
-	if k == nil || b.Get(k) != nil {
-		return nil
-	}
-	return b.Put(k, appendID(nil, id))
 }
 
 // release deletes k if it maps to id.

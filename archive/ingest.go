@@ -65,6 +65,9 @@ func (db *DB) Ingest(ctx context.Context, state herald.FeedState, items []Item) 
 		}
 		prepared[i] = p
 	}
+	if err := db.lookSettled(prepared); err != nil {
+		return Result{}, fmt.Errorf("ingest %s: %w", state.Name, err)
+	}
 	if err := db.beforeIngest(state.Name); err != nil {
 		return Result{}, fmt.Errorf("ingest %s: %w", state.Name, err)
 	}
@@ -72,12 +75,12 @@ func (db *DB) Ingest(ctx context.Context, state herald.FeedState, items []Item) 
 	// The writes of feeds polled at the same moment commit together: one
 	// commit for many feeds, and each caller still returns only after its
 	// own write is durable. fn may run twice, so it starts afresh.
-	err := db.commit(func(tx *bolt.Tx) error {
+	err := db.commit(func(tx *bolt.Tx, c *claimTx) error {
 		res = Result{IDs: make([]string, len(items))}
 		if err := putFeedState(tx, state); err != nil {
 			return err
 		}
-		w := newWriteTx(tx, now)
+		w := newWriteTx(tx, c, now)
 		for i := range prepared {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -116,7 +119,9 @@ type item struct {
 	fresh  herald.Article
 	record []byte
 	// The item's index keys, made in prepare for the same reason.
-	srcKey, urlKey, hashKey []byte
+	srcKey    []byte
+	url, text claimKey
+	settled   settledClaims
 }
 
 // prepareNew fills p.fresh and p.record.
@@ -169,7 +174,7 @@ func (db *DB) prepare(it Item, now time.Time) (item, error) {
 	normalize(&a)
 	p := item{
 		art: a, source: a.Sources[0], entryHash: it.EntryHash,
-		srcKey: sourceKey(a.Sources[0]), urlKey: urlKey(a.URL), hashKey: hashKey(&a),
+		srcKey: sourceKey(a.Sources[0]), url: urlClaim(a.URL), text: textClaim(&a),
 	}
 	if err := prepareNew(&p); err != nil {
 		return item{}, err
@@ -204,7 +209,8 @@ func (w *writeTx) dedupe(p *item) (string, outcome, error) {
 	if id := owner(w.byKey, p.srcKey); id != "" {
 		return w.update(id, p)
 	}
-	byURL, byHash := owner(w.byURL, p.urlKey), owner(w.byHash, p.hashKey)
+	byURL := w.urls.ownerOf(p.url, p.settled, p.settled.url)
+	byHash := w.texts.ownerOf(p.text, p.settled, p.settled.text)
 	for _, id := range []string{byURL, byHash} {
 		if id == "" {
 			continue
@@ -278,8 +284,8 @@ func (w *writeTx) update(id string, p *item) (string, outcome, error) {
 	if in.SiteName != "" {
 		n.SiteName = in.SiteName
 	}
-	if k := urlKey(in.URL); k != nil {
-		if o := owner(w.byURL, k); o == "" || o == id {
+	if k := urlClaim(in.URL); k.ok {
+		if o := w.urls.owner(k); o == "" || o == id {
 			n.URL = in.URL
 		}
 	}

@@ -94,6 +94,7 @@ func TestKnownUnchanged(t *testing.T) {
 // none, when withEntries is false).
 func toVersion2(t *testing.T, db *DB, withEntries bool) {
 	t.Helper()
+	toVersion3(t, db)
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		var entries *bolt.Bucket
 		if withEntries {
@@ -202,8 +203,8 @@ func TestVersion2Entries(t *testing.T) {
 		version, entries = string(tx.Bucket(bucketMeta).Get(metaVersion)), tx.Bucket(bucketEntries) != nil
 		return nil
 	})
-	if version != "3" || entries {
-		t.Errorf("after the upgrade: version %q, entries bucket %v; want 3 and none", version, entries)
+	if version != "4" || entries {
+		t.Errorf("after the upgrade: version %q, entries bucket %v; want 4 and none", version, entries)
 	}
 	checkIndexes(t, db, true)
 	// An unchanged entry is still unchanged, and a changed one updates.
@@ -239,4 +240,56 @@ func TestKnownWithoutEntriesBucket(t *testing.T) {
 	if err != nil || got[0] != SeenInFeed {
 		t.Errorf("Known = %v, %v; want SeenInFeed", got, err)
 	}
+}
+
+// toVersion3 puts db's claims back as version 3 kept them: by_url and
+// by_hash, keyed by the URL keys and text hashes of the articles that hold
+// them, and no claim buckets or log.
+func toVersion3(t *testing.T, db *DB) {
+	t.Helper()
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		var claims [numIndexes]map[fingerprint]string
+		for i := range claims {
+			claims[i] = claimsOf(tx, db, i)
+		}
+		byURL, err := tx.CreateBucket(bucketByURL)
+		if err != nil {
+			return err
+		}
+		byHash, err := tx.CreateBucket(bucketByHash)
+		if err != nil {
+			return err
+		}
+		err = tx.Bucket(bucketArticles).ForEach(func(k, rec []byte) error {
+			a, err := decodeRecord(rec)
+			if err != nil {
+				return err
+			}
+			for _, c := range []struct {
+				b   *bolt.Bucket
+				i   int
+				key []byte
+			}{{byURL, urlIndex, urlKey(a.URL)}, {byHash, textIndex, hashKey(a)}} {
+				if k := keyOf(c.key); k.ok && claims[c.i][k.fp] == a.ID {
+					if err := c.b.Put(c.key, appendID(nil, a.ID)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, name := range [][]byte{bucketURLClaims, bucketTextClaims, bucketClaimLog} {
+			if err := tx.DeleteBucket(name); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(metaVersion, []byte("3"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forgetClaims(db)
 }

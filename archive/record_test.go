@@ -119,8 +119,8 @@ func TestVersion1File(t *testing.T) {
 			return nil
 		})
 	})
-	if version != "3" || compressed != 1 {
-		t.Errorf("version %q, %d compressed records; want 3 and 1 (the new article)", version, compressed)
+	if version != "4" || compressed != 1 {
+		t.Errorf("version %q, %d compressed records; want 4 and 1 (the new article)", version, compressed)
 	}
 	lines := strings.Split(strings.TrimSpace(exportString(t, db, FormatJSONL)), "\n")
 	if len(lines) != 2 || !strings.Contains(exportString(t, db, FormatJSONL), string(line)) {

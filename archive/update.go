@@ -21,8 +21,8 @@ func (db *DB) Update(ctx context.Context, id string, fn func(*herald.Article) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		w := newWriteTx(tx, db.now())
+	err := db.updateClaims(func(tx *bolt.Tx, c *claimTx) error {
+		w := newWriteTx(tx, c, db.now())
 		old, err := w.get(id)
 		if err != nil {
 			return err
@@ -52,6 +52,7 @@ func (db *DB) Update(ctx context.Context, id string, fn func(*herald.Article) er
 	if err != nil {
 		return fmt.Errorf("update article %s: %w", id, err)
 	}
+	db.settleIfFull()
 	return nil
 }
 

@@ -1,0 +1,193 @@
+package archive
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Claims settle once the log holds limit of them: the buckets then hold
+// them, the log is empty, and the next limit follows the buckets' size.
+func TestClaimsSettleAtLimit(t *testing.T) {
+	db := openTest(t)
+	db.claims.limit = 10
+	var entries []entry
+	for i := range 6 {
+		entries = append(entries, entry{guid: fmt.Sprint(i), url: fmt.Sprint("https://a.example/", i), text: longText(fmt.Sprint(i))})
+	}
+	ingest(t, db, "a", entries[:4]...) // 8 claims: below the limit
+	if n := db.claims.size(); n != 8 {
+		t.Fatalf("%d claims in memory after 4 articles, want 8", n)
+	}
+	ingest(t, db, "a", entries[4:]...) // 12: settles
+	db.commits.waitCommits()
+	if n := db.claims.size(); n != 0 {
+		t.Errorf("%d claims in memory after settling, want 0", n)
+	}
+	if n := countKeys(t, db, bucketClaimLog); n != 0 {
+		t.Errorf("%d records in the claim log after settling, want 0", n)
+	}
+	for _, b := range [][]byte{bucketURLClaims, bucketTextClaims} {
+		if n := countKeys(t, db, b); n != 6 {
+			t.Errorf("%s holds %d claims, want 6", b, n)
+		}
+	}
+	if db.claims.limit != minRecent {
+		t.Errorf("limit %d after settling a small archive, want %d", db.claims.limit, minRecent)
+	}
+	checkIndexes(t, db, true)
+	// The settled claims still deduplicate, through both paths of dedupe.
+	res := ingest(t, db, "b", entry{guid: "x", url: "https://a.example/1?utm_source=b"}, entry{guid: "y", url: "https://b.example/2", text: longText("2")})
+	if res.Duplicate != 2 {
+		t.Errorf("after settling: %+v, want 2 duplicates", res)
+	}
+	db = reopen(t, db)
+	if db.claims.limit != minRecent {
+		t.Errorf("limit %d after reopening, want %d", db.claims.limit, minRecent)
+	}
+}
+
+// A write that fails leaves no claim behind, in memory or in the log.
+func TestFailedWriteClaimsNothing(t *testing.T) {
+	db := openTest(t)
+	boom := errors.New("boom")
+	err := db.commit(func(tx *bolt.Tx, c *claimTx) error {
+		w := newWriteTx(tx, c, t0)
+		if err := w.urls.claim(urlClaim("https://a.example/1"), "x"); err != nil {
+			return err
+		}
+		if w.urls.owner(urlClaim("https://a.example/1")) != "x" {
+			t.Error("a claim is not seen by its own transaction")
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("commit: %v, want boom", err)
+	}
+	if n := db.claims.size(); n != 0 {
+		t.Errorf("%d claims in memory after a failed write", n)
+	}
+	if n := countKeys(t, db, bucketClaimLog); n != 0 {
+		t.Errorf("%d records in the claim log after a failed write", n)
+	}
+	if res := ingest(t, db, "a", entry{guid: "1", url: "https://a.example/1"}); res.New != 1 {
+		t.Errorf("ingest after a failed write: %+v, want 1 new", res)
+	}
+}
+
+// An item looked up in the settled claims before a settling that claims
+// its URL is looked up again in its write: here a settling happens
+// between the look and the write.
+func TestSettledLookupGoesStale(t *testing.T) {
+	db := openTest(t)
+	ingest(t, db, "a", entry{guid: "1", url: "https://a.example/1"})
+	p, err := db.prepare(entry{feed: "b", guid: "2", url: "https://a.example/1"}.item(), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := []item{p}
+	if err := db.lookSettled(items); err != nil {
+		t.Fatal(err)
+	}
+	if !items[0].settled.ok || items[0].settled.url != "" {
+		t.Fatalf("settled claims %+v, want none found", items[0].settled)
+	}
+	settleNow(t, db)
+	var got string
+	err = db.commit(func(tx *bolt.Tx, c *claimTx) error {
+		w := newWriteTx(tx, c, t0)
+		got = w.urls.ownerOf(p.url, items[0].settled, items[0].settled.url)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got == "" {
+		t.Error("a lookup made before a settling was trusted after it")
+	}
+}
+
+// A version 3 file keeps its claims in by_url and by_hash. Read-only, it
+// answers Known from them; opened for writing, even after an upgrade cut
+// short, its claims move to version 4's buckets, and it exports as before.
+func TestVersion3Claims(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v3.db")
+	db, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingest(t, db, "a",
+		entry{guid: "1", url: "https://a.example/1", text: longText("One")},
+		entry{guid: "2", url: "https://a.example/2", text: longText("Two")},
+		entry{guid: "3", url: "https://a.example/3"})
+	settleNow(t, db)
+	ingest(t, db, "a", entry{guid: "4", url: "https://a.example/4", text: longText("Four")})
+	want := exportString(t, db, FormatJSONL)
+	toVersion3(t, db)
+	refs := []EntryRef{{Key: "x", URL: "https://a.example/2#top"}, {Key: "y", URL: "https://a.example/4"}, {Key: "z", URL: "https://a.example/5"}}
+	known := func(db *DB, stage string) {
+		t.Helper()
+		got, err := db.Known("b", refs)
+		if err != nil {
+			t.Fatalf("%s: %v", stage, err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint([]Seen{SeenElsewhere, SeenElsewhere, Unseen}) {
+			t.Errorf("%s: Known = %v", stage, got)
+		}
+	}
+	known(db, "version 3")
+	// An upgrade cut short: part of the URL claims, and a stray one.
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket(bucketURLClaims)
+		if err != nil {
+			return err
+		}
+		k := urlClaim("https://a.example/9")
+		return b.Put(k.fp[:], appendID(nil, "stray"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := exportString(t, ro, FormatJSONL); got != want {
+		t.Errorf("version 3 export differs:\n got %s\nwant %s", got, want)
+	}
+	ro.Close()
+
+	db, err = Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var version string
+	var old bool
+	db.bolt.View(func(tx *bolt.Tx) error {
+		version = string(tx.Bucket(bucketMeta).Get(metaVersion))
+		old = tx.Bucket(bucketByURL) != nil || tx.Bucket(bucketByHash) != nil
+		return nil
+	})
+	if version != "4" || old {
+		t.Errorf("after the upgrade: version %q, old buckets %v; want 4 and none", version, old)
+	}
+	checkIndexes(t, db, true)
+	known(db, "upgraded")
+	if got := exportString(t, db, FormatJSONL); got != want {
+		t.Errorf("upgraded export differs:\n got %s\nwant %s", got, want)
+	}
+	res := ingest(t, db, "b",
+		entry{guid: "x", url: "https://a.example/3?utm_source=b"},
+		entry{guid: "y", url: "https://b.example/one", text: longText("One")},
+		entry{guid: "z", url: "https://a.example/9"})
+	if res.Duplicate != 2 || res.New != 1 {
+		t.Errorf("ingest after the upgrade: %+v, want 2 duplicates and 1 new", res)
+	}
+	checkIndexes(t, db, true)
+}
