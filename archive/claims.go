@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"sync"
 
@@ -21,16 +20,16 @@ import (
 // would rewrite a random page of each index in its commit: at a million
 // articles they made two thirds of the page writes. Instead, a commit adds
 // its claims to the claim log, in the order they were made (pages
-// appended), and to an in-memory map of the log; once the log holds
-// several times as many claims as the index buckets have pages, the map is
+// appended), and to a copy of the log in memory (claimSet); once the log holds
+// several times as many claims as the index buckets have pages, that copy is
 // settled into the buckets in key order, a few inserts to each page, and
 // the log emptied. Keys are the first 16 bytes of the SHA-256 of the URL
-// key or text hash, so that the map stays small and the buckets dense.
+// key or text hash, so that the copy stays small and the buckets dense.
 //
 // A crash leaves the log, which the next open reads back into memory;
 // settling again what was settled already is harmless.
 
-// fingerprint is the key of a claim in its bucket, the log and the map.
+// fingerprint is the key of a claim in its bucket, the log and memory.
 type fingerprint [16]byte
 
 // claimKey is the fingerprint of a URL key or text hash; ok is false for
@@ -60,14 +59,14 @@ const (
 
 var claimBuckets = [numIndexes][]byte{bucketURLClaims, bucketTextClaims}
 
-// Settling bounds: the map settles at settleFactor times the buckets'
+// Settling bounds: the log settles at settleFactor times the buckets'
 // pages, so that each page settled takes about that many claims, but at no
 // fewer than minRecent claims (small archives) and no more than maxRecent
-// (about 16 MB of memory).
+// (17 MB of memory in a claimSet, twice that while it merges).
 const (
-	settleFactor = 8
+	settleFactor = 16
 	minRecent    = 1 << 14
-	maxRecent    = 1 << 18
+	maxRecent    = 1 << 19
 	// settleLeaves bounds the pages one settling transaction rewrites,
 	// each held in memory until it commits.
 	settleLeaves = 2048
@@ -86,7 +85,7 @@ type claimState struct {
 	mu sync.RWMutex
 	// recent holds the log: fingerprint -> index value of the claiming
 	// id, or "" for a released claim (then absent from the bucket).
-	recent [numIndexes]map[fingerprint]string
+	recent [numIndexes]claimSet
 	// gen counts settlings, twice each: it is odd while one writes the
 	// buckets, which change at no other time (under mu).
 	gen   uint64
@@ -96,15 +95,15 @@ type claimState struct {
 
 func (s *claimState) init() {
 	for i := range s.recent {
-		s.recent[i] = map[fingerprint]string{}
+		s.recent[i] = newClaimSet()
 	}
 	s.limit = minRecent
 }
 
 func (s *claimState) size() int {
 	n := 0
-	for _, m := range s.recent {
-		n += len(m)
+	for i := range s.recent {
+		n += s.recent[i].len()
 	}
 	return n
 }
@@ -120,7 +119,7 @@ func (s *claimState) load(tx *bolt.Tx) error {
 		if err != nil {
 			return fmt.Errorf("claim log %x: %w", k, err)
 		}
-		s.recent[idx][fp] = string(val)
+		s.recent[idx].put(fp, string(val))
 		return nil
 	})
 }
@@ -189,7 +188,7 @@ type claimView struct {
 	gen     uint64
 	bucket  *bolt.Bucket
 	log     *bolt.Bucket
-	recent  map[fingerprint]string
+	recent  *claimSet
 	mine    map[fingerprint]string
 	written bool
 }
@@ -201,7 +200,7 @@ func (s *claimState) begin(tx *bolt.Tx) *claimTx {
 	for i := range c.indexes {
 		c.indexes[i] = claimView{
 			idx: i, gen: s.gen, bucket: tx.Bucket(claimBuckets[i]), log: log,
-			recent: s.recent[i], mine: map[fingerprint]string{},
+			recent: &s.recent[i], mine: map[fingerprint]string{},
 		}
 	}
 	return c
@@ -212,7 +211,9 @@ func (s *claimState) apply(c *claimTx) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range c.indexes {
-		maps.Copy(s.recent[i], c.indexes[i].mine)
+		for fp, val := range c.indexes[i].mine {
+			s.recent[i].put(fp, val)
+		}
 	}
 }
 
@@ -224,7 +225,7 @@ func (v *claimView) owner(k claimKey) string {
 	if val, ok := v.mine[k.fp]; ok {
 		return valueID([]byte(val))
 	}
-	if val, ok := v.recent[k.fp]; ok {
+	if val, ok := v.recent.get(k.fp); ok {
 		return valueID([]byte(val))
 	}
 	return settledOwner(v.bucket, k)
@@ -242,7 +243,7 @@ func (v *claimView) ownerOf(k claimKey, pre settledClaims, settled string) strin
 	if val, ok := v.mine[k.fp]; ok {
 		return valueID([]byte(val))
 	}
-	if val, ok := v.recent[k.fp]; ok {
+	if val, ok := v.recent.get(k.fp); ok {
 		return valueID([]byte(val))
 	}
 	return settled
@@ -340,6 +341,9 @@ func (db *DB) settle() error {
 	if s.gen%2 == 0 { // else a settling failed, and its buckets are half written
 		s.gen++
 	}
+	for i := range s.recent {
+		s.recent[i].merge()
+	}
 	s.mu.Unlock()
 	pages := 0
 	for i := range s.recent {
@@ -365,7 +369,7 @@ func (db *DB) settle() error {
 	}
 	s.mu.Lock()
 	for i := range s.recent {
-		s.recent[i] = map[fingerprint]string{}
+		s.recent[i].reset()
 	}
 	s.gen++
 	s.mu.Unlock()
@@ -384,23 +388,23 @@ func settleLimit(pages int) int {
 // bucket's leaf pages afterwards.
 func (db *DB) settleIndex(i int) (pages int, err error) {
 	s := &db.claims
-	if len(s.recent[i]) == 0 {
+	claims := s.recent[i].sorted // merged by settle
+	if len(claims) == 0 {
 		return db.leafPages(i)
 	}
-	keys := slices.SortedFunc(maps.Keys(s.recent[i]), func(a, b fingerprint) int { return bytes.Compare(a[:], b[:]) })
 	if pages, err = db.leafPages(i); err != nil {
 		return 0, err
 	}
 	// Keys are spread evenly, so an even share of them touches an even
 	// share of the pages.
-	txs := max(1, min(len(keys), pages/settleLeaves))
+	txs := max(1, min(len(claims), pages/settleLeaves))
 	for t := range txs {
-		part := keys[t*len(keys)/txs : (t+1)*len(keys)/txs]
+		part := claims[t*len(claims)/txs : (t+1)*len(claims)/txs]
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
 			b := tx.Bucket(claimBuckets[i])
 			b.FillPercent = claimFill
-			for _, fp := range part {
-				if err := settleClaim(b, fp, s.recent[i][fp]); err != nil {
+			for j := range part {
+				if err := settleClaim(b, part[j].fp, s.recent[i].value(&part[j])); err != nil {
 					return err
 				}
 			}
@@ -444,7 +448,7 @@ func (db *DB) knownURL(tx *bolt.Tx, u string) bool {
 		return false
 	}
 	db.claims.mu.RLock()
-	val, ok := db.claims.recent[urlIndex][k.fp]
+	val, ok := db.claims.recent[urlIndex].get(k.fp)
 	db.claims.mu.RUnlock()
 	if ok {
 		return val != ""

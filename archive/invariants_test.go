@@ -70,7 +70,7 @@ func checkIndexes(t *testing.T, db *DB, complete bool) {
 		if err := logged.load(tx); err != nil {
 			return err
 		}
-		if !slices.EqualFunc(logged.recent[:], db.claims.recent[:], maps.Equal) {
+		if !slices.EqualFunc(logged.recent[:], db.claims.recent[:], func(a, b claimSet) bool { return maps.Equal(a.all(), b.all()) }) {
 			return fmt.Errorf("claim log holds %d claims, memory %d", logged.size(), db.claims.size())
 		}
 		// The claims map a key to an article that has it, and a key some
@@ -106,6 +106,16 @@ func forgetClaims(db *DB) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.init()
+}
+
+// all returns the claims of s.
+func (s *claimSet) all() map[fingerprint]string {
+	m := map[fingerprint]string{}
+	for i := range s.sorted {
+		m[s.sorted[i].fp] = s.value(&s.sorted[i])
+	}
+	maps.Copy(m, s.fresh)
+	return m
 }
 
 // settleNow settles db's recent claims, whatever their number.
@@ -151,7 +161,7 @@ func claimsOf(tx *bolt.Tx, db *DB, i int) map[fingerprint]string {
 		got[fingerprint(k)] = valueID(v)
 		return nil
 	})
-	for fp, v := range db.claims.recent[i] {
+	for fp, v := range db.claims.recent[i].all() {
 		if v == "" {
 			delete(got, fp)
 		} else {
