@@ -109,12 +109,16 @@ func (s *claimState) size() int {
 }
 
 // load reads the claim log back into recent, and the limit that the last
-// settling set.
+// settling set. A version 3 file, read-only, has neither.
 func (s *claimState) load(tx *bolt.Tx) error {
 	if v := tx.Bucket(bucketMeta).Get(metaClaims); len(v) == 8 {
 		s.limit = settleLimit(int(min(binary.BigEndian.Uint64(v), maxRecent)))
 	}
-	return tx.Bucket(bucketClaimLog).ForEach(func(k, v []byte) error {
+	log := tx.Bucket(bucketClaimLog)
+	if log == nil {
+		return nil
+	}
+	return log.ForEach(func(k, v []byte) error {
 		idx, fp, val, err := splitLogRecord(v)
 		if err != nil {
 			return fmt.Errorf("claim log %x: %w", k, err)

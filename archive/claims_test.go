@@ -191,3 +191,29 @@ func TestVersion3Claims(t *testing.T) {
 	}
 	checkIndexes(t, db, true)
 }
+
+// A reader reads the claim log too: Known finds a URL claimed since the
+// last settling.
+func TestReadOnlyKnowsLoggedClaims(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "herald.db")
+	db, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingest(t, db, "a", entry{guid: "1", url: "https://a.example/1"})
+	settleNow(t, db)
+	ingest(t, db, "a", entry{guid: "2", url: "https://a.example/2"})
+	db.Close()
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	got, err := ro.Known("b", []EntryRef{{Key: "x", URL: "https://a.example/1"}, {Key: "y", URL: "https://a.example/2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0] != SeenElsewhere || got[1] != SeenElsewhere {
+		t.Errorf("Known = %v, want both SeenElsewhere", got)
+	}
+}

@@ -178,7 +178,9 @@ func Open(path string, o Options) (*DB, error) {
 		db.now = time.Now
 	}
 	if o.ReadOnly {
-		err = bdb.View(checkLayout)
+		if err = bdb.View(checkLayout); err == nil {
+			err = bdb.View(db.claims.load)
+		}
 	} else if err = bdb.Update(initLayout); err == nil {
 		err = db.upgrade()
 	}
