@@ -68,8 +68,10 @@ const (
 	minRecent    = 1 << 14
 	maxRecent    = 1 << 19
 	// settleLeaves bounds the pages one settling transaction rewrites,
-	// each held in memory until it commits.
-	settleLeaves = 2048
+	// each held in memory until it commits (about 8 KB a page): 2,048 put
+	// 8 MB more on the peak heap of a cold round of 100,000 articles, for
+	// 2 % more speed at a million.
+	settleLeaves = 256
 	// claimFill leaves room in each page of a claim bucket for the next
 	// settlings' inserts, which land all over it.
 	claimFill = 0.8
