@@ -2,7 +2,6 @@ package archive
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -15,25 +14,30 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Claims: which article a URL key or an identifying text belongs to (the
-// first to claim it). Both keys are as good as random, so every new article
-// would rewrite a random page of each index in its commit: at a million
-// articles they made two thirds of the page writes. Instead, a commit adds
-// its claims to the claim log, in the order they were made (pages
-// appended), and to a copy of the log in memory (claimSet); once the log holds
-// several times as many claims as the index buckets have pages, that copy is
-// settled into the buckets in key order, a few inserts to each page, and
-// the log emptied. Keys are the first 16 bytes of the SHA-256 of the URL
-// key or text hash, so that the copy stays small and the buckets dense.
+// Text claims: which article an identifying text belongs to (the first to
+// claim its hash). Hashes are random, so every new article would rewrite a
+// random page of the index in its commit: at a million articles that made
+// more than half of the page writes. Instead, a commit adds its claims to
+// the claim log, in the order they were made (pages appended), and to a
+// copy of the log in memory (claimSet); once the log holds several times as
+// many claims as text_claims has pages, that copy is settled into the
+// bucket in key order, many inserts to each page, and the log emptied.
+// Keys are the first 16 bytes of the SHA-256 of the text hash, which keeps
+// the copy small and the bucket dense.
+//
+// URLs are claimed in by_url as before, under the URL keys themselves: a
+// site's new URLs sort near each other, so a commit's claims land on a few
+// pages, and settling them from a log costs more than it saves (a cold
+// round of a million feed items, which claim no texts, took 27 % more CPU).
 //
 // A crash leaves the log, which the next open reads back into memory;
 // settling again what was settled already is harmless.
 
-// fingerprint is the key of a claim in its bucket, the log and memory.
+// fingerprint is the key of a text claim in its bucket, the log and memory.
 type fingerprint [16]byte
 
-// claimKey is the fingerprint of a URL key or text hash; ok is false for
-// an article without one (no URL key, or a text too short to identify it).
+// claimKey is the fingerprint of a text hash; ok is false for an article
+// whose text is too short to identify it.
 type claimKey struct {
 	fp fingerprint
 	ok bool
@@ -47,118 +51,90 @@ func keyOf(k []byte) claimKey {
 	return claimKey{fp: fingerprint(sum[:16]), ok: true}
 }
 
-func urlClaim(u string) claimKey           { return keyOf(urlKey(u)) }
 func textClaim(a *herald.Article) claimKey { return keyOf(hashKey(a)) }
 
-// The claim indexes: their tag in the log, and their bucket.
-const (
-	urlIndex = iota
-	textIndex
-	numIndexes
-)
-
-var claimBuckets = [numIndexes][]byte{bucketURLClaims, bucketTextClaims}
-
-// Settling bounds: the log settles at settleFactor times the buckets'
+// Settling bounds: the log settles at settleFactor times the bucket's
 // pages, so that each page settled takes about that many claims, but at no
 // fewer than minRecent claims (small archives) and no more than maxRecent
-// (17 MB of memory in a claimSet, twice that while it merges).
+// (17 MB of memory in a claimSet).
 const (
 	settleFactor = 16
 	minRecent    = 1 << 14
 	maxRecent    = 1 << 19
 	// settleLeaves bounds the pages one settling transaction rewrites,
-	// each held in memory until it commits (about 8 KB a page): 2,048 put
-	// 8 MB more on the peak heap of a cold round of 100,000 articles, for
-	// 2 % more speed at a million.
+	// each held in memory until it commits (about 8 KB a page).
 	settleLeaves = 256
-	// claimFill leaves room in each page of a claim bucket for the next
+	// claimFill leaves room in each page of text_claims for the next
 	// settlings' inserts, which land all over it.
 	claimFill = 0.8
 )
 
-// claimState is the in-memory part of the claims of a writable DB.
+// claimState is the in-memory part of the text claims of a writable DB.
 type claimState struct {
 	// write is held across every write transaction that changes claims
 	// and across settling: a transaction reads recent, which changes only
 	// once it has committed.
 	write sync.Mutex
-	// mu guards recent against Known, which reads it without write.
+	// mu guards recent and gen against lookSettled, which reads them
+	// without write.
 	mu sync.RWMutex
 	// recent holds the log: fingerprint -> index value of the claiming
 	// id, or "" for a released claim (then absent from the bucket).
-	recent [numIndexes]claimSet
+	recent claimSet
 	// gen counts settlings, twice each: it is odd while one writes the
-	// buckets, which change at no other time (under mu).
+	// bucket, which changes at no other time.
 	gen   uint64
 	limit int   // settle once recent holds this many claims
 	err   error // why the last settling failed, if it did
 }
 
 func (s *claimState) init() {
-	for i := range s.recent {
-		s.recent[i] = newClaimSet()
-	}
+	s.recent = newClaimSet()
 	s.limit = minRecent
 }
 
-func (s *claimState) size() int {
-	n := 0
-	for i := range s.recent {
-		n += s.recent[i].len()
-	}
-	return n
-}
-
 // load reads the claim log back into recent, and the limit that the last
-// settling set. A version 3 file, read-only, has neither.
+// settling set.
 func (s *claimState) load(tx *bolt.Tx) error {
 	if v := tx.Bucket(bucketMeta).Get(metaClaims); len(v) == 8 {
 		s.limit = settleLimit(int(min(binary.BigEndian.Uint64(v), maxRecent)))
 	}
-	log := tx.Bucket(bucketClaimLog)
-	if log == nil {
-		return nil
-	}
-	return log.ForEach(func(k, v []byte) error {
-		idx, fp, val, err := splitLogRecord(v)
+	var logged []claimEntry
+	err := tx.Bucket(bucketClaimLog).ForEach(func(k, v []byte) error {
+		fp, val, err := splitLogRecord(v)
 		if err != nil {
 			return fmt.Errorf("claim log %x: %w", k, err)
 		}
-		s.recent[idx].put(fp, string(val))
+		logged = append(logged, s.recent.entry(fp, string(val)))
 		return nil
 	})
-}
-
-// A log record is the index, the fingerprint, then the value ("" for a
-// release).
-func logRecord(idx int, fp fingerprint, val string) []byte {
-	rec := make([]byte, 0, 1+len(fp)+len(val))
-	rec = append(rec, byte(idx))
-	rec = append(rec, fp[:]...)
-	return append(rec, val...)
-}
-
-func splitLogRecord(rec []byte) (int, fingerprint, []byte, error) {
-	if len(rec) < 1+len(fingerprint{}) || rec[0] >= numIndexes {
-		return 0, fingerprint{}, nil, errors.New("corrupt record")
+	if err != nil {
+		return err
 	}
-	return int(rec[0]), fingerprint(rec[1:17]), rec[17:], nil
+	s.recent.fill(logged)
+	return nil
 }
 
-// claimTx is one write transaction's view of the claims.
-type claimTx struct {
-	indexes [numIndexes]claimView
+// A log record is the fingerprint, then the value ("" for a release).
+func logRecord(fp fingerprint, val string) []byte {
+	return append(fp[:len(fp):len(fp)], val...)
 }
 
-// settledClaims is what the claim buckets held for an item's keys before
-// its write transaction: looking there, in the caller's goroutine, keeps
-// random reads out of the transaction that feeds share. It holds while no
-// settling has begun since (gen).
-type settledClaims struct {
-	gen       uint64
-	ok        bool
-	url, text string
+func splitLogRecord(rec []byte) (fingerprint, []byte, error) {
+	if len(rec) < len(fingerprint{}) {
+		return fingerprint{}, nil, errors.New("corrupt record")
+	}
+	return fingerprint(rec[:16]), rec[16:], nil
+}
+
+// settledText is what text_claims held for an item's text before its write
+// transaction: looking there, in the caller's goroutine, keeps random reads
+// out of the transaction that feeds share. It holds while no settling has
+// begun since (gen).
+type settledText struct {
+	gen   uint64
+	ok    bool
+	owner string
 }
 
 // lookSettled fills in the settled claims of items.
@@ -170,10 +146,10 @@ func (db *DB) lookSettled(items []item) error {
 		return nil
 	}
 	return db.bolt.View(func(tx *bolt.Tx) error {
-		urls, texts := tx.Bucket(bucketURLClaims), tx.Bucket(bucketTextClaims)
+		b := tx.Bucket(bucketTextClaims)
 		for i := range items {
 			p := &items[i]
-			p.settled = settledClaims{gen: s.gen, ok: true, url: settledOwner(urls, p.url), text: settledOwner(texts, p.text)}
+			p.settled = settledText{gen: s.gen, ok: true, owner: settledOwner(b, p.text)}
 		}
 		return nil
 	})
@@ -186,11 +162,10 @@ func settledOwner(b *bolt.Bucket, k claimKey) string {
 	return valueID(b.Get(k.fp[:]))
 }
 
-// claimView is one claim index in a write transaction: the claims this
+// claimView is the text claims in a write transaction: the claims this
 // transaction made (mine), over those of the log (recent), over the
 // bucket.
 type claimView struct {
-	idx     int
 	gen     uint64
 	bucket  *bolt.Bucket
 	log     *bolt.Bucket
@@ -200,49 +175,29 @@ type claimView struct {
 }
 
 // begin starts tx's view of the claims; s.write is held.
-func (s *claimState) begin(tx *bolt.Tx) *claimTx {
-	c := &claimTx{}
-	log := tx.Bucket(bucketClaimLog)
-	for i := range c.indexes {
-		c.indexes[i] = claimView{
-			idx: i, gen: s.gen, bucket: tx.Bucket(claimBuckets[i]), log: log,
-			recent: &s.recent[i], mine: map[fingerprint]string{},
-		}
+func (s *claimState) begin(tx *bolt.Tx) *claimView {
+	return &claimView{
+		gen: s.gen, bucket: tx.Bucket(bucketTextClaims), log: tx.Bucket(bucketClaimLog),
+		recent: &s.recent, mine: map[fingerprint]string{},
 	}
-	return c
 }
 
-// apply adds the claims of c, now committed, to recent.
-func (s *claimState) apply(c *claimTx) {
+// apply adds the claims of v, now committed, to recent.
+func (s *claimState) apply(v *claimView) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := range c.indexes {
-		for fp, val := range c.indexes[i].mine {
-			s.recent[i].put(fp, val)
-		}
+	for fp, val := range v.mine {
+		s.recent.put(fp, val)
 	}
 }
 
 // owner returns the id that claimed k, or "" when none has.
 func (v *claimView) owner(k claimKey) string {
-	if !k.ok {
-		return ""
-	}
-	if val, ok := v.mine[k.fp]; ok {
-		return valueID([]byte(val))
-	}
-	if val, ok := v.recent.get(k.fp); ok {
-		return valueID([]byte(val))
-	}
-	return settledOwner(v.bucket, k)
+	return v.ownerOf(k, settledText{})
 }
 
-// ownerOf is owner for an item whose settled claims were looked up
-// before: settled is what the bucket held for k.
-func (v *claimView) ownerOf(k claimKey, pre settledClaims, settled string) string {
-	if !pre.ok || pre.gen != v.gen {
-		return v.owner(k)
-	}
+// ownerOf is owner for an item whose settled claim was looked up before.
+func (v *claimView) ownerOf(k claimKey, pre settledText) string {
 	if !k.ok {
 		return ""
 	}
@@ -252,7 +207,10 @@ func (v *claimView) ownerOf(k claimKey, pre settledClaims, settled string) strin
 	if val, ok := v.recent.get(k.fp); ok {
 		return valueID([]byte(val))
 	}
-	return settled
+	if pre.ok && pre.gen == v.gen {
+		return pre.owner
+	}
+	return settledOwner(v.bucket, k)
 }
 
 // claim gives k to id unless k is missing or already taken.
@@ -301,7 +259,7 @@ func (v *claimView) set(fp fingerprint, val string) error {
 		v.log.FillPercent = 1 // appended to only
 		v.written = true
 	}
-	if err := v.log.Put(key[:], logRecord(v.idx, fp, val)); err != nil {
+	if err := v.log.Put(key[:], logRecord(fp, val)); err != nil {
 		return fmt.Errorf("claim log: %w", err)
 	}
 	v.mine[fp] = val
@@ -310,19 +268,19 @@ func (v *claimView) set(fp fingerprint, val string) error {
 
 // updateClaims runs fn in a write transaction with a view of the claims,
 // and makes the claims it made visible once it has committed.
-func (db *DB) updateClaims(fn func(*bolt.Tx, *claimTx) error) error {
+func (db *DB) updateClaims(fn func(*bolt.Tx, *claimView) error) error {
 	s := &db.claims
 	s.write.Lock()
 	defer s.write.Unlock()
-	var c *claimTx
+	var v *claimView
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		c = s.begin(tx)
-		return fn(tx, c)
+		v = s.begin(tx)
+		return fn(tx, v)
 	})
 	if err != nil {
 		return err
 	}
-	s.apply(c)
+	s.apply(v)
 	return nil
 }
 
@@ -333,33 +291,21 @@ func (db *DB) settleIfFull() {
 	s := &db.claims
 	s.write.Lock()
 	defer s.write.Unlock()
-	if s.size() < s.limit {
+	if s.recent.len() < s.limit {
 		return
 	}
 	s.err = db.settle()
 }
 
-// settle writes recent into the buckets, empties the log and recent, and
-// sets the next limit; s.write is held.
+// settle writes recent into text_claims, then empties the log and recent,
+// and sets the next limit. s.write is held.
 func (db *DB) settle() error {
 	s := &db.claims
-	s.mu.Lock()
-	if s.gen%2 == 0 { // else a settling failed, and its buckets are half written
-		s.gen++
+	pages, err := db.settleBucket()
+	if err != nil {
+		return fmt.Errorf("settle claims: %w", err)
 	}
-	for i := range s.recent {
-		s.recent[i].merge()
-	}
-	s.mu.Unlock()
-	pages := 0
-	for i := range s.recent {
-		n, err := db.settleIndex(i)
-		if err != nil {
-			return fmt.Errorf("settle claims: %w", err)
-		}
-		pages += n
-	}
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket(bucketClaimLog); err != nil {
 			return err
 		}
@@ -374,31 +320,26 @@ func (db *DB) settle() error {
 		return fmt.Errorf("settle claims: empty log: %w", err)
 	}
 	s.mu.Lock()
-	for i := range s.recent {
-		s.recent[i].reset()
-	}
+	s.recent.reset()
 	s.gen++
 	s.mu.Unlock()
 	s.limit = settleLimit(pages)
 	return nil
 }
 
-// settleLimit is how many claims to gather before settling them into
-// buckets of this many leaf pages.
-func settleLimit(pages int) int {
-	return min(max(settleFactor*pages, minRecent), maxRecent)
-}
-
-// settleIndex writes the recent claims of index i into its bucket, in key
-// order, in transactions of a bounded number of pages; it returns the
-// bucket's leaf pages afterwards.
-func (db *DB) settleIndex(i int) (pages int, err error) {
+// settleBucket writes recent into text_claims, in key order, in
+// transactions of a bounded number of pages, and returns the bucket's
+// pages afterwards.
+func (db *DB) settleBucket() (pages int, err error) {
 	s := &db.claims
-	claims := s.recent[i].sorted // merged by settle
-	if len(claims) == 0 {
-		return db.leafPages(i)
+	s.mu.Lock()
+	if s.gen%2 == 0 { // else a settling failed, and its bucket is half written
+		s.gen++
 	}
-	if pages, err = db.leafPages(i); err != nil {
+	s.recent.merge()
+	s.mu.Unlock()
+	claims := s.recent.sorted
+	if pages, err = db.claimPages(); err != nil {
 		return 0, err
 	}
 	// Keys are spread evenly, so an even share of them touches an even
@@ -407,10 +348,10 @@ func (db *DB) settleIndex(i int) (pages int, err error) {
 	for t := range txs {
 		part := claims[t*len(claims)/txs : (t+1)*len(claims)/txs]
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
-			b := tx.Bucket(claimBuckets[i])
+			b := tx.Bucket(bucketTextClaims)
 			b.FillPercent = claimFill
-			for j := range part {
-				if err := settleClaim(b, part[j].fp, s.recent[i].value(&part[j])); err != nil {
+			for i := range part {
+				if err := settleClaim(b, part[i].fp, s.recent.value(&part[i])); err != nil {
 					return err
 				}
 			}
@@ -420,13 +361,19 @@ func (db *DB) settleIndex(i int) (pages int, err error) {
 			return 0, err
 		}
 	}
-	return db.leafPages(i)
+	return db.claimPages()
 }
 
-// leafPages counts the leaf pages of index i's bucket.
-func (db *DB) leafPages(i int) (n int, err error) {
+// settleLimit is how many claims to gather before settling them into a
+// bucket of this many leaf pages.
+func settleLimit(pages int) int {
+	return min(max(settleFactor*pages, minRecent), maxRecent)
+}
+
+// claimPages counts the leaf pages of text_claims.
+func (db *DB) claimPages() (n int, err error) {
 	err = db.bolt.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(claimBuckets[i]).Stats().LeafPageN
+		n = tx.Bucket(bucketTextClaims).Stats().LeafPageN
 		return nil
 	})
 	return n, err
@@ -439,88 +386,59 @@ func settleClaim(b *bolt.Bucket, fp fingerprint, val string) error {
 	return b.Put(fp[:], []byte(val))
 }
 
-// knownURL reports whether some article has claimed u, for Known, which
-// reads without the write lock: recent is read under mu.
-func (db *DB) knownURL(tx *bolt.Tx, u string) bool {
-	k := urlClaim(u)
-	if !k.ok {
-		return false
-	}
-	if b := tx.Bucket(bucketURLClaims); b == nil {
-		// A version 3 file not yet upgraded (read-only).
-		if old := tx.Bucket(bucketByURL); old != nil {
-			return old.Get(urlKey(u)) != nil
-		}
-		return false
-	}
-	db.claims.mu.RLock()
-	val, ok := db.claims.recent[urlIndex].get(k.fp)
-	db.claims.mu.RUnlock()
-	if ok {
-		return val != ""
-	}
-	return tx.Bucket(bucketURLClaims).Get(k.fp[:]) != nil
-}
-
-// Version 3 kept claims in by_url and by_hash under the keys themselves.
-// upgradeClaims rebuilds them as version 4's buckets, a sixteenth of the
-// keys at a time, each share sorted so that it is appended; the old bucket
-// goes in the last transaction. One cut short starts over at the next open.
+// Version 3 kept text claims in by_hash, under the text hashes themselves.
+// upgradeClaims rebuilds them as text_claims, a sixteenth of the keys at a
+// time, each share sorted so that it is appended; by_hash goes in the last
+// transaction. One cut short starts over at the next open.
 func upgradeClaims(bdb *bolt.DB) error {
-	for i, name := range [numIndexes][]byte{bucketByURL, bucketByHash} {
-		if err := upgradeClaimIndex(bdb, name, claimBuckets[i]); err != nil {
-			return fmt.Errorf("upgrade %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-const upgradeShares = 16
-
-func upgradeClaimIndex(bdb *bolt.DB, from, to []byte) error {
 	var exists bool
 	err := bdb.Update(func(tx *bolt.Tx) error {
-		if exists = tx.Bucket(from) != nil; !exists {
+		if exists = tx.Bucket(bucketByHash) != nil; !exists {
 			return nil
 		}
-		if err := tx.DeleteBucket(to); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+		if err := tx.DeleteBucket(bucketTextClaims); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
 			return err
 		}
-		_, err := tx.CreateBucket(to)
+		_, err := tx.CreateBucket(bucketTextClaims)
 		return err
 	})
 	if err != nil || !exists {
 		return err
 	}
-	type claimEntry struct {
+	for share := range upgradeShares {
+		if err := bdb.Update(func(tx *bolt.Tx) error { return upgradeShare(tx, share) }); err != nil {
+			return fmt.Errorf("upgrade %s: %w", bucketByHash, err)
+		}
+	}
+	return bdb.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketByHash) })
+}
+
+const upgradeShares = 16
+
+// upgradeShare copies the claims of by_hash whose fingerprints fall in the
+// share-th sixteenth into text_claims.
+func upgradeShare(tx *bolt.Tx, share int) error {
+	type claim struct {
 		fp  fingerprint
 		val []byte
 	}
-	for share := range upgradeShares {
-		err := bdb.Update(func(tx *bolt.Tx) error {
-			var part []claimEntry
-			err := tx.Bucket(from).ForEach(func(k, v []byte) error {
-				if k := keyOf(k); int(k.fp[0])*upgradeShares/256 == share {
-					part = append(part, claimEntry{k.fp, bytes.Clone(v)})
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			slices.SortFunc(part, func(a, b claimEntry) int { return cmp.Compare(string(a.fp[:]), string(b.fp[:])) })
-			b := tx.Bucket(to)
-			b.FillPercent = claimFill
-			for _, e := range part {
-				if err := b.Put(e.fp[:], e.val); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
+	var part []claim
+	err := tx.Bucket(bucketByHash).ForEach(func(k, v []byte) error {
+		if k := keyOf(k); int(k.fp[0])*upgradeShares/256 == share {
+			part = append(part, claim{k.fp, bytes.Clone(v)})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(part, func(a, b claim) int { return bytes.Compare(a.fp[:], b.fp[:]) })
+	b := tx.Bucket(bucketTextClaims)
+	b.FillPercent = claimFill
+	for _, c := range part {
+		if err := b.Put(c.fp[:], c.val); err != nil {
 			return err
 		}
 	}
-	return bdb.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(from) })
+	return nil
 }

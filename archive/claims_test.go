@@ -6,34 +6,34 @@ import (
 	"path/filepath"
 	"testing"
 
+	"herald"
+
 	bolt "go.etcd.io/bbolt"
 )
 
-// Claims settle once the log holds limit of them: the buckets then hold
-// them, the log is empty, and the next limit follows the buckets' size.
+// Text claims settle once the log holds limit of them: text_claims then
+// holds them, the log is empty, and the next limit follows its size.
 func TestClaimsSettleAtLimit(t *testing.T) {
 	db := openTest(t)
-	db.claims.limit = 10
 	var entries []entry
 	for i := range 6 {
 		entries = append(entries, entry{guid: fmt.Sprint(i), url: fmt.Sprint("https://a.example/", i), text: longText(fmt.Sprint(i))})
 	}
-	ingest(t, db, "a", entries[:4]...) // 8 claims: below the limit
-	if n := db.claims.size(); n != 8 {
-		t.Fatalf("%d claims in memory after 4 articles, want 8", n)
+	db.claims.limit = 5
+	ingest(t, db, "a", entries[:4]...) // 4 claims: below the limit
+	if n := db.claims.recent.len(); n != 4 {
+		t.Fatalf("%d claims in memory after 4 articles, want 4", n)
 	}
-	ingest(t, db, "a", entries[4:]...) // 12: settles
+	ingest(t, db, "a", entries[4:]...) // 6: settles
 	db.commits.waitCommits()
-	if n := db.claims.size(); n != 0 {
+	if n := db.claims.recent.len(); n != 0 {
 		t.Errorf("%d claims in memory after settling, want 0", n)
 	}
 	if n := countKeys(t, db, bucketClaimLog); n != 0 {
 		t.Errorf("%d records in the claim log after settling, want 0", n)
 	}
-	for _, b := range [][]byte{bucketURLClaims, bucketTextClaims} {
-		if n := countKeys(t, db, b); n != 6 {
-			t.Errorf("%s holds %d claims, want 6", b, n)
-		}
+	if n := countKeys(t, db, bucketTextClaims); n != 6 {
+		t.Errorf("text_claims holds %d claims, want 6", n)
 	}
 	if db.claims.limit != minRecent {
 		t.Errorf("limit %d after settling a small archive, want %d", db.claims.limit, minRecent)
@@ -54,12 +54,14 @@ func TestClaimsSettleAtLimit(t *testing.T) {
 func TestFailedWriteClaimsNothing(t *testing.T) {
 	db := openTest(t)
 	boom := errors.New("boom")
-	err := db.commit(func(tx *bolt.Tx, c *claimTx) error {
-		w := newWriteTx(tx, c, t0)
-		if err := w.urls.claim(urlClaim("https://a.example/1"), "x"); err != nil {
+	text := herald.Article{Text: longText("One")}
+	text.ContentHash = herald.ContentHash(text.Text)
+	err := db.commit(func(tx *bolt.Tx, texts *claimView) error {
+		w := newWriteTx(tx, texts, t0)
+		if err := w.texts.claim(textClaim(&text), "x"); err != nil {
 			return err
 		}
-		if w.urls.owner(urlClaim("https://a.example/1")) != "x" {
+		if w.texts.owner(textClaim(&text)) != "x" {
 			t.Error("a claim is not seen by its own transaction")
 		}
 		return boom
@@ -67,24 +69,24 @@ func TestFailedWriteClaimsNothing(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("commit: %v, want boom", err)
 	}
-	if n := db.claims.size(); n != 0 {
+	if n := db.claims.recent.len(); n != 0 {
 		t.Errorf("%d claims in memory after a failed write", n)
 	}
 	if n := countKeys(t, db, bucketClaimLog); n != 0 {
 		t.Errorf("%d records in the claim log after a failed write", n)
 	}
-	if res := ingest(t, db, "a", entry{guid: "1", url: "https://a.example/1"}); res.New != 1 {
+	if res := ingest(t, db, "a", entry{guid: "1", url: "https://a.example/1", text: longText("One")}); res.New != 1 {
 		t.Errorf("ingest after a failed write: %+v, want 1 new", res)
 	}
 }
 
 // An item looked up in the settled claims before a settling that claims
-// its URL is looked up again in its write: here a settling happens
+// its text is looked up again in its write: here a settling happens
 // between the look and the write.
 func TestSettledLookupGoesStale(t *testing.T) {
 	db := openTest(t)
-	ingest(t, db, "a", entry{guid: "1", url: "https://a.example/1"})
-	p, err := db.prepare(entry{feed: "b", guid: "2", url: "https://a.example/1"}.item(), t0)
+	ingest(t, db, "a", entry{guid: "1", url: "https://a.example/1", text: longText("One")})
+	p, err := db.prepare(entry{feed: "b", guid: "2", url: "https://b.example/1", text: longText("One")}.item(), t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,14 +94,14 @@ func TestSettledLookupGoesStale(t *testing.T) {
 	if err := db.lookSettled(items); err != nil {
 		t.Fatal(err)
 	}
-	if !items[0].settled.ok || items[0].settled.url != "" {
+	if !items[0].settled.ok || items[0].settled.owner != "" {
 		t.Fatalf("settled claims %+v, want none found", items[0].settled)
 	}
 	settleNow(t, db)
 	var got string
-	err = db.commit(func(tx *bolt.Tx, c *claimTx) error {
-		w := newWriteTx(tx, c, t0)
-		got = w.urls.ownerOf(p.url, items[0].settled, items[0].settled.url)
+	err = db.commit(func(tx *bolt.Tx, texts *claimView) error {
+		w := newWriteTx(tx, texts, t0)
+		got = w.texts.ownerOf(p.text, items[0].settled)
 		return nil
 	})
 	if err != nil {
@@ -110,9 +112,9 @@ func TestSettledLookupGoesStale(t *testing.T) {
 	}
 }
 
-// A version 3 file keeps its claims in by_url and by_hash. Read-only, it
-// answers Known from them; opened for writing, even after an upgrade cut
-// short, its claims move to version 4's buckets, and it exports as before.
+// A version 3 file keeps its text claims in by_hash. It reads as before;
+// opened for writing, even after an upgrade cut short, its claims move to
+// text_claims, and it exports and deduplicates as before.
 func TestVersion3Claims(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v3.db")
 	db, err := Open(path, Options{NoSync: true})
@@ -139,13 +141,13 @@ func TestVersion3Claims(t *testing.T) {
 		}
 	}
 	known(db, "version 3")
-	// An upgrade cut short: part of the URL claims, and a stray one.
+	// An upgrade cut short: part of the text claims, and a stray one.
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucket(bucketURLClaims)
+		b, err := tx.CreateBucket(bucketTextClaims)
 		if err != nil {
 			return err
 		}
-		k := urlClaim("https://a.example/9")
+		k := keyOf([]byte(herald.ContentHash(longText("Nine"))))
 		return b.Put(k.fp[:], appendID(nil, "stray"))
 	})
 	if err != nil {
@@ -171,11 +173,11 @@ func TestVersion3Claims(t *testing.T) {
 	var old bool
 	db.bolt.View(func(tx *bolt.Tx) error {
 		version = string(tx.Bucket(bucketMeta).Get(metaVersion))
-		old = tx.Bucket(bucketByURL) != nil || tx.Bucket(bucketByHash) != nil
+		old = tx.Bucket(bucketByHash) != nil
 		return nil
 	})
 	if version != "4" || old {
-		t.Errorf("after the upgrade: version %q, old buckets %v; want 4 and none", version, old)
+		t.Errorf("after the upgrade: version %q, by_hash %v; want 4 and none", version, old)
 	}
 	checkIndexes(t, db, true)
 	known(db, "upgraded")
@@ -185,35 +187,9 @@ func TestVersion3Claims(t *testing.T) {
 	res := ingest(t, db, "b",
 		entry{guid: "x", url: "https://a.example/3?utm_source=b"},
 		entry{guid: "y", url: "https://b.example/one", text: longText("One")},
-		entry{guid: "z", url: "https://a.example/9"})
+		entry{guid: "z", url: "https://b.example/nine", text: longText("Nine")})
 	if res.Duplicate != 2 || res.New != 1 {
 		t.Errorf("ingest after the upgrade: %+v, want 2 duplicates and 1 new", res)
 	}
 	checkIndexes(t, db, true)
-}
-
-// A reader reads the claim log too: Known finds a URL claimed since the
-// last settling.
-func TestReadOnlyKnowsLoggedClaims(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "herald.db")
-	db, err := Open(path, Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ingest(t, db, "a", entry{guid: "1", url: "https://a.example/1"})
-	settleNow(t, db)
-	ingest(t, db, "a", entry{guid: "2", url: "https://a.example/2"})
-	db.Close()
-	ro, err := Open(path, Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ro.Close()
-	got, err := ro.Known("b", []EntryRef{{Key: "x", URL: "https://a.example/1"}, {Key: "y", URL: "https://a.example/2"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got[0] != SeenElsewhere || got[1] != SeenElsewhere {
-		t.Errorf("Known = %v, want both SeenElsewhere", got)
-	}
 }

@@ -108,6 +108,21 @@ func (s *claimSet) merge() {
 	}
 }
 
+// fill sets an empty set to entries, in the order they were made (entry):
+// sorted at once, the last of each claim kept. Putting them one by one
+// would move the growing slice again every freshClaims.
+func (s *claimSet) fill(entries []claimEntry) {
+	slices.SortStableFunc(entries, func(a, b claimEntry) int { return bytes.Compare(a.fp[:], b.fp[:]) })
+	out := entries[:0]
+	for i, e := range entries {
+		if i+1 < len(entries) && entries[i+1].fp == e.fp {
+			continue // a later one replaces it
+		}
+		out = append(out, e)
+	}
+	s.sorted = out
+}
+
 // entry makes fp's entry for val, keeping a long id in long.
 func (s *claimSet) entry(fp fingerprint, val string) claimEntry {
 	e := claimEntry{fp: fp}

@@ -18,7 +18,7 @@ func TestCommitGroups(t *testing.T) {
 	hold, running := make(chan struct{}), make(chan struct{})
 	firstErr := make(chan error, 1)
 	go func() {
-		firstErr <- db.commit(func(*bolt.Tx, *claimTx) error {
+		firstErr <- db.commit(func(*bolt.Tx, *claimView) error {
 			close(running)
 			<-hold
 			return nil
@@ -37,7 +37,7 @@ func TestCommitGroups(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = db.commit(func(tx *bolt.Tx, _ *claimTx) error {
+			errs[i] = db.commit(func(tx *bolt.Tx, _ *claimView) error {
 				mu.Lock()
 				last[i] = tx
 				mu.Unlock()

@@ -24,8 +24,8 @@ import (
 // The file's layout. Every bucket sits at the top level.
 //
 //	meta      "version" -> schema version, decimal text
-//	          "claim_pages" -> uint64 big-endian, leaf pages of the claim buckets
-//	                       when last settled (claims.go)
+//	          "claim_pages" -> uint64 big-endian, leaf pages of text_claims when
+//	                       last settled (claims.go)
 //	          "changes" -> uint64 big-endian, bumped by every write that changes an article
 //	          "changed" -> RFC 3339 time of that write
 //	feeds     feed name -> FeedState JSON
@@ -41,10 +41,11 @@ import (
 //	                                         Item.EntryHash as last archived, if any, so
 //	                                         that an unchanged entry is known without
 //	                                         rebuilding its article)
-//	url_claims   fingerprint(URLKey(url)) -> id   (at most one article per key)
-//	text_claims  fingerprint(content hash) -> id  (only texts for which herald.HashIdentifies)
-//	claim_log    sequence -> index fingerprint id (claims not yet settled into
-//	                                         the two above; claims.go)
+//	by_url    URLKey(url) -> id              (at most one article per key)
+//	text_claims  fingerprint(content hash) -> id   (only texts for which
+//	                                         herald.HashIdentifies; claims.go)
+//	claim_log sequence -> fingerprint id     (text claims not yet settled into
+//	                                         text_claims; an empty id releases one)
 //	by_time   time(8) id -> nil              (every article, by Published)
 //	by_feed   feed \x00 time(8) id -> nil    (every feed an article has a source from)
 //	by_tag    tag \x00 time(8) id -> nil     (every tag of every article)
@@ -55,7 +56,7 @@ import (
 //     its feeds and tags, under its current Published;
 //   - a feed and key appear in the sources of at most one article, and by_key
 //     maps each of them to it;
-//   - the claims (url_claims and text_claims, with claim_log over them) only
+//   - by_url and the text claims (text_claims, with claim_log over it) only
 //     ever map to an article that has that URL key or hash; the first
 //     article to claim a key keeps it, so a later article with the same URL
 //     or text (possible only through an update) is not indexed under it.
@@ -69,22 +70,22 @@ var (
 	bucketByFeed   = []byte("by_feed")
 	bucketByTag    = []byte("by_tag")
 
-	bucketURLClaims  = []byte("url_claims")
+	bucketByURL = []byte("by_url")
+
 	bucketTextClaims = []byte("text_claims")
 	bucketClaimLog   = []byte("claim_log")
 
 	// coreBuckets are in every file a reader opens; a version 3 file has
-	// its claims in by_url and by_hash instead, until it is opened for
-	// writing (upgradeClaims).
+	// its text claims in by_hash instead, until it is opened for writing
+	// (upgradeClaims).
 	coreBuckets = [][]byte{
 		bucketMeta, bucketFeeds, bucketArticles, bucketPages,
-		bucketByKey, bucketByTime, bucketByFeed, bucketByTag,
+		bucketByKey, bucketByURL, bucketByTime, bucketByFeed, bucketByTag,
 	}
-	allBuckets = append(slices.Clone(coreBuckets), bucketURLClaims, bucketTextClaims, bucketClaimLog)
+	allBuckets = append(slices.Clone(coreBuckets), bucketTextClaims, bucketClaimLog)
 
-	// bucketByURL and bucketByHash are where version 3 kept claims, under
-	// the URL keys and text hashes themselves.
-	bucketByURL  = []byte("by_url")
+	// bucketByHash is where version 3 kept text claims, under the text
+	// hashes themselves.
 	bucketByHash = []byte("by_hash")
 
 	// bucketEntries is where version 2 kept entry hashes, under by_key's
@@ -102,8 +103,8 @@ var (
 // rather than misread. Version 2 may hold compressed article records, which
 // version 1 reads as corrupt; version 3 writes ids in index values packed,
 // and entry hashes in by_key's values, which version 2 would misread;
-// version 4 keeps claims under fingerprints, in buckets version 3 does not
-// know. This version reads all four, and marks an older file as version 4
+// version 4 keeps text claims under fingerprints, in buckets version 3
+// does not know. This version reads all four, and marks an older file as version 4
 // when it opens it for writing, before it writes anything an older one
 // cannot read.
 const schemaVersion = 4
@@ -178,9 +179,7 @@ func Open(path string, o Options) (*DB, error) {
 		db.now = time.Now
 	}
 	if o.ReadOnly {
-		if err = bdb.View(checkLayout); err == nil {
-			err = bdb.View(db.claims.load)
-		}
+		err = bdb.View(checkLayout)
 	} else if err = bdb.Update(initLayout); err == nil {
 		err = db.upgrade()
 	}

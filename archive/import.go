@@ -193,8 +193,8 @@ func (imp *importer) flush() error {
 		return nil
 	}
 	var res Result
-	err := imp.db.updateClaims(func(tx *bolt.Tx, c *claimTx) error {
-		w := newWriteTx(tx, c, imp.db.now())
+	err := imp.db.updateClaims(func(tx *bolt.Tx, texts *claimView) error {
+		w := newWriteTx(tx, texts, imp.db.now())
 		for i := range imp.batch {
 			o, err := w.importArticle(&imp.batch[i])
 			if err != nil {
@@ -229,7 +229,7 @@ func (w *writeTx) importArticle(a *herald.Article) (outcome, error) {
 		}
 	}
 	if id == "" {
-		id = w.urls.owner(urlClaim(a.URL))
+		id = owner(w.byURL, urlKey(a.URL))
 	}
 	if id == "" {
 		id = w.texts.owner(textClaim(a))

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -107,22 +108,22 @@ func tagPrefix(tag string) string   { return keyPart(tag) + "\x00" }
 
 // writeTx is a write transaction's view of the article buckets.
 type writeTx struct {
-	tx                           *bolt.Tx
-	articles, pages              *bolt.Bucket
-	byKey, byTime, byFeed, byTag *bolt.Bucket
-	urls, texts                  *claimView
-	now                          time.Time
-	changed                      bool
+	tx                                  *bolt.Tx
+	articles, pages                     *bolt.Bucket
+	byKey, byURL, byTime, byFeed, byTag *bolt.Bucket
+	texts                               *claimView
+	now                                 time.Time
+	changed                             bool
 }
 
-func newWriteTx(tx *bolt.Tx, c *claimTx, now time.Time) *writeTx {
+func newWriteTx(tx *bolt.Tx, texts *claimView, now time.Time) *writeTx {
 	w := &writeTx{
 		tx:       tx,
 		articles: tx.Bucket(bucketArticles),
 		pages:    tx.Bucket(bucketPages),
 		byKey:    tx.Bucket(bucketByKey),
-		urls:     &c.indexes[urlIndex],
-		texts:    &c.indexes[textIndex],
+		byURL:    tx.Bucket(bucketByURL),
+		texts:    texts,
 		byTime:   tx.Bucket(bucketByTime),
 		byFeed:   tx.Bucket(bucketByFeed),
 		byTag:    tx.Bucket(bucketByTag),
@@ -138,7 +139,9 @@ func newWriteTx(tx *bolt.Tx, c *claimTx, now time.Time) *writeTx {
 	for _, b := range []*bolt.Bucket{w.articles, w.pages, w.byTime, w.byFeed, w.byTag} {
 		b.FillPercent = timeOrderedFill
 	}
-	w.byKey.FillPercent = appendFill
+	for _, b := range []*bolt.Bucket{w.byKey, w.byURL} {
+		b.FillPercent = appendFill
+	}
 	return w
 }
 
@@ -219,18 +222,18 @@ func (w *writeTx) reindex(old, n *herald.Article) error {
 		return err
 	}
 	oldURL, oldText := claimKeys(old)
-	if err := w.urls.move(oldURL, urlClaim(n.URL), n.ID); err != nil {
+	if err := moveClaim(w.byURL, oldURL, urlKey(n.URL), n.ID); err != nil {
 		return err
 	}
 	return w.texts.move(oldText, textClaim(n), n.ID)
 }
 
-// claimKeys are a's URL and text claims; none for no article.
-func claimKeys(a *herald.Article) (url, text claimKey) {
+// claimKeys are a's key in by_url and its text claim; none for no article.
+func claimKeys(a *herald.Article) (url []byte, text claimKey) {
 	if a == nil {
-		return claimKey{}, claimKey{}
+		return nil, claimKey{}
 	}
-	return urlClaim(a.URL), textClaim(a)
+	return urlKey(a.URL), textClaim(a)
 }
 
 // sourceSet maps the by_key keys of a's sources to them; a may be nil.
@@ -311,6 +314,17 @@ func moveKeys(b *bolt.Bucket, old, next map[string]bool) error {
 	return nil
 }
 
+// moveClaim releases an article's old claim when its key changed, and
+// claims the new key if it is free (as index does).
+func moveClaim(b *bolt.Bucket, old, next []byte, id string) error {
+	if !bytes.Equal(old, next) {
+		if err := release(b, old, id); err != nil {
+			return err
+		}
+	}
+	return claim(b, next, id)
+}
+
 func (w *writeTx) put(a *herald.Article) error {
 	data, err := encodeArticle(a)
 	if err != nil {
@@ -341,8 +355,8 @@ func (w *writeTx) indexNew(a *herald.Article, p *item, urlFree, hashFree bool) e
 	if err := w.byKey.Put(p.srcKey, append(id, p.entryHash...)); err != nil {
 		return err
 	}
-	if urlFree {
-		if err := w.urls.claimFree(p.url, id); err != nil {
+	if urlFree && p.urlKey != nil {
+		if err := w.byURL.Put(p.urlKey, id); err != nil {
 			return err
 		}
 	}
@@ -352,6 +366,14 @@ func (w *writeTx) indexNew(a *herald.Article, p *item, urlFree, hashFree bool) e
 		}
 	}
 	return w.moveTimes(nil, a)
+}
+
+// claim maps k to id unless k is nil or already taken.
+func claim(b *bolt.Bucket, k []byte, id string) error {
+	if k == nil || b.Get(k) != nil {
+		return nil
+	}
+	return b.Put(k, appendID(nil, id))
 }
 
 // release deletes k if it maps to id.

@@ -75,12 +75,12 @@ func (db *DB) Ingest(ctx context.Context, state herald.FeedState, items []Item) 
 	// The writes of feeds polled at the same moment commit together: one
 	// commit for many feeds, and each caller still returns only after its
 	// own write is durable. fn may run twice, so it starts afresh.
-	err := db.commit(func(tx *bolt.Tx, c *claimTx) error {
+	err := db.commit(func(tx *bolt.Tx, texts *claimView) error {
 		res = Result{IDs: make([]string, len(items))}
 		if err := putFeedState(tx, state); err != nil {
 			return err
 		}
-		w := newWriteTx(tx, c, now)
+		w := newWriteTx(tx, texts, now)
 		for i := range prepared {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -119,9 +119,9 @@ type item struct {
 	fresh  herald.Article
 	record []byte
 	// The item's index keys, made in prepare for the same reason.
-	srcKey    []byte
-	url, text claimKey
-	settled   settledClaims
+	srcKey, urlKey []byte
+	text           claimKey
+	settled        settledText
 }
 
 // prepareNew fills p.fresh and p.record.
@@ -174,7 +174,7 @@ func (db *DB) prepare(it Item, now time.Time) (item, error) {
 	normalize(&a)
 	p := item{
 		art: a, source: a.Sources[0], entryHash: it.EntryHash,
-		srcKey: sourceKey(a.Sources[0]), url: urlClaim(a.URL), text: textClaim(&a),
+		srcKey: sourceKey(a.Sources[0]), urlKey: urlKey(a.URL), text: textClaim(&a),
 	}
 	if err := prepareNew(&p); err != nil {
 		return item{}, err
@@ -209,8 +209,7 @@ func (w *writeTx) dedupe(p *item) (string, outcome, error) {
 	if id := owner(w.byKey, p.srcKey); id != "" {
 		return w.update(id, p)
 	}
-	byURL := w.urls.ownerOf(p.url, p.settled, p.settled.url)
-	byHash := w.texts.ownerOf(p.text, p.settled, p.settled.text)
+	byURL, byHash := owner(w.byURL, p.urlKey), w.texts.ownerOf(p.text, p.settled)
 	for _, id := range []string{byURL, byHash} {
 		if id == "" {
 			continue
@@ -284,8 +283,8 @@ func (w *writeTx) update(id string, p *item) (string, outcome, error) {
 	if in.SiteName != "" {
 		n.SiteName = in.SiteName
 	}
-	if k := urlClaim(in.URL); k.ok {
-		if o := w.urls.owner(k); o == "" || o == id {
+	if k := urlKey(in.URL); k != nil {
+		if o := owner(w.byURL, k); o == "" || o == id {
 			n.URL = in.URL
 		}
 	}

@@ -27,7 +27,7 @@ const (
 func (db *DB) Known(feed string, refs []EntryRef) ([]Seen, error) {
 	out := make([]Seen, len(refs))
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		byKey, entries := tx.Bucket(bucketByKey), tx.Bucket(bucketEntries)
+		byKey, byURL, entries := tx.Bucket(bucketByKey), tx.Bucket(bucketByURL), tx.Bucket(bucketEntries)
 		for i, r := range refs {
 			k := sourceKey(herald.Source{Feed: feed, Key: r.Key})
 			if v := byKey.Get(k); v != nil {
@@ -37,7 +37,7 @@ func (db *DB) Known(feed string, refs []EntryRef) ([]Seen, error) {
 				}
 				continue
 			}
-			if db.knownURL(tx, r.URL) {
+			if k := urlKey(r.URL); k != nil && byURL.Get(k) != nil {
 				out[i] = SeenElsewhere
 			}
 		}

@@ -242,20 +242,13 @@ func TestKnownWithoutEntriesBucket(t *testing.T) {
 	}
 }
 
-// toVersion3 puts db's claims back as version 3 kept them: by_url and
-// by_hash, keyed by the URL keys and text hashes of the articles that hold
-// them, and no claim buckets or log.
+// toVersion3 puts db's text claims back as version 3 kept them: by_hash,
+// keyed by the text hashes of the articles that hold them, and no claim
+// bucket or log.
 func toVersion3(t *testing.T, db *DB) {
 	t.Helper()
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		var claims [numIndexes]map[fingerprint]string
-		for i := range claims {
-			claims[i] = claimsOf(tx, db, i)
-		}
-		byURL, err := tx.CreateBucket(bucketByURL)
-		if err != nil {
-			return err
-		}
+		claims := claimsOf(tx, db)
 		byHash, err := tx.CreateBucket(bucketByHash)
 		if err != nil {
 			return err
@@ -265,23 +258,15 @@ func toVersion3(t *testing.T, db *DB) {
 			if err != nil {
 				return err
 			}
-			for _, c := range []struct {
-				b   *bolt.Bucket
-				i   int
-				key []byte
-			}{{byURL, urlIndex, urlKey(a.URL)}, {byHash, textIndex, hashKey(a)}} {
-				if k := keyOf(c.key); k.ok && claims[c.i][k.fp] == a.ID {
-					if err := c.b.Put(c.key, appendID(nil, a.ID)); err != nil {
-						return err
-					}
-				}
+			if k := textClaim(a); k.ok && claims[k.fp] == a.ID {
+				return byHash.Put(hashKey(a), appendID(nil, a.ID))
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bucketURLClaims, bucketTextClaims, bucketClaimLog} {
+		for _, name := range [][]byte{bucketTextClaims, bucketClaimLog} {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err
 			}

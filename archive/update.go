@@ -21,8 +21,8 @@ func (db *DB) Update(ctx context.Context, id string, fn func(*herald.Article) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := db.updateClaims(func(tx *bolt.Tx, c *claimTx) error {
-		w := newWriteTx(tx, c, db.now())
+	err := db.updateClaims(func(tx *bolt.Tx, texts *claimView) error {
+		w := newWriteTx(tx, texts, db.now())
 		old, err := w.get(id)
 		if err != nil {
 			return err
