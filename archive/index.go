@@ -365,7 +365,26 @@ func (w *writeTx) indexNew(a *herald.Article, p *item, urlFree, hashFree bool) e
 			return err
 		}
 	}
-	return w.moveTimes(nil, a)
+	return w.putTimes(a)
+}
+
+// putTimes puts a new article in the indexes by time: moveTimes from no
+// article, without building the sets of keys to compare.
+func (w *writeTx) putTimes(a *herald.Article) error {
+	for _, s := range a.Sources {
+		if err := w.byFeed.Put(timeIDKey(feedPrefix(s.Feed), a.Published, a.ID), nil); err != nil {
+			return err
+		}
+	}
+	if err := w.byTime.Put(timeIDKey("", a.Published, a.ID), nil); err != nil {
+		return err
+	}
+	for _, t := range a.Tags {
+		if err := w.byTag.Put(timeIDKey(tagPrefix(t), a.Published, a.ID), nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // claim maps k to id unless k is nil or already taken.
