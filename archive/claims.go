@@ -139,6 +139,9 @@ type settledText struct {
 
 // lookSettled fills in the settled claims of items.
 func (db *DB) lookSettled(items []item) error {
+	if !slices.ContainsFunc(items, func(p item) bool { return p.text.ok }) {
+		return nil // teasers: nothing to look up
+	}
 	s := &db.claims
 	s.mu.RLock()
 	defer s.mu.RUnlock()

@@ -71,6 +71,8 @@ func (s *claimSet) value(e *claimEntry) string {
 
 func compareEntry(e claimEntry, fp fingerprint) int { return bytes.Compare(e.fp[:], fp[:]) }
 
+func byFingerprint(a, b claimEntry) int { return bytes.Compare(a.fp[:], b.fp[:]) }
+
 func (s *claimSet) put(fp fingerprint, val string) {
 	s.fresh[fp] = val
 	if len(s.fresh) >= freshClaims {
@@ -78,8 +80,8 @@ func (s *claimSet) put(fp fingerprint, val string) {
 	}
 }
 
-// merge moves fresh into sorted, in place: a claim already there changes
-// where it is, and the new ones are merged in from the back, each run of
+// merge moves fresh into sorted, in place: a claim already there is
+// changed where it stands, and the new ones are merged in from the back, each run of
 // old entries moved at once.
 func (s *claimSet) merge() {
 	added := make([]claimEntry, 0, len(s.fresh))
@@ -91,7 +93,7 @@ func (s *claimSet) merge() {
 		}
 	}
 	clear(s.fresh)
-	slices.SortFunc(added, func(a, b claimEntry) int { return bytes.Compare(a.fp[:], b.fp[:]) })
+	slices.SortFunc(added, byFingerprint)
 	hi := len(s.sorted) // sorted[:hi] has not moved yet
 	if n := hi + len(added); n > cap(s.sorted) {
 		s.sorted = append(make([]claimEntry, 0, max(n, 2*cap(s.sorted))), s.sorted...)
@@ -112,7 +114,7 @@ func (s *claimSet) merge() {
 // sorted at once, the last of each claim kept. Putting them one by one
 // would move the growing slice again every freshClaims.
 func (s *claimSet) fill(entries []claimEntry) {
-	slices.SortStableFunc(entries, func(a, b claimEntry) int { return bytes.Compare(a.fp[:], b.fp[:]) })
+	slices.SortStableFunc(entries, byFingerprint)
 	out := entries[:0]
 	for i, e := range entries {
 		if i+1 < len(entries) && entries[i+1].fp == e.fp {

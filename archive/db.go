@@ -66,11 +66,10 @@ var (
 	bucketArticles = []byte("articles")
 	bucketPages    = []byte("pages")
 	bucketByKey    = []byte("by_key")
+	bucketByURL    = []byte("by_url")
 	bucketByTime   = []byte("by_time")
 	bucketByFeed   = []byte("by_feed")
 	bucketByTag    = []byte("by_tag")
-
-	bucketByURL = []byte("by_url")
 
 	bucketTextClaims = []byte("text_claims")
 	bucketClaimLog   = []byte("claim_log")
@@ -103,9 +102,9 @@ var (
 // rather than misread. Version 2 may hold compressed article records, which
 // version 1 reads as corrupt; version 3 writes ids in index values packed,
 // and entry hashes in by_key's values, which version 2 would misread;
-// version 4 keeps text claims under fingerprints, in buckets version 3
-// does not know. This version reads all four, and marks an older file as version 4
-// when it opens it for writing, before it writes anything an older one
+// version 4 keeps text claims under fingerprints, in buckets version 3 does
+// not know. This version reads all four, and marks an older file as version
+// 4 when it opens it for writing, before it writes anything an older one
 // cannot read.
 const schemaVersion = 4
 
