@@ -162,25 +162,26 @@ func settledOwner(b *bolt.Bucket, k claimKey) string {
 	if !k.ok {
 		return ""
 	}
-	return valueID(b.Get(k.fp[:]))
+	return owner(b, k.fp[:])
 }
 
 // claimView is the text claims in a write transaction: the claims this
 // transaction made (mine), over those of the log (recent), over the
 // bucket.
 type claimView struct {
-	gen     uint64
-	bucket  *bolt.Bucket
-	log     *bolt.Bucket
-	recent  *claimSet
-	mine    map[fingerprint]string
-	written bool
+	gen    uint64
+	bucket *bolt.Bucket
+	log    *bolt.Bucket
+	recent *claimSet
+	mine   map[fingerprint]string
 }
 
 // begin starts tx's view of the claims; s.write is held.
 func (s *claimState) begin(tx *bolt.Tx) *claimView {
+	log := tx.Bucket(bucketClaimLog)
+	log.FillPercent = 1 // appended to only
 	return &claimView{
-		gen: s.gen, bucket: tx.Bucket(bucketTextClaims), log: tx.Bucket(bucketClaimLog),
+		gen: s.gen, bucket: tx.Bucket(bucketTextClaims), log: log,
 		recent: &s.recent, mine: map[fingerprint]string{},
 	}
 }
@@ -258,10 +259,6 @@ func (v *claimView) set(fp fingerprint, val string) error {
 	}
 	var key [8]byte
 	binary.BigEndian.PutUint64(key[:], seq)
-	if !v.written {
-		v.log.FillPercent = 1 // appended to only
-		v.written = true
-	}
 	if err := v.log.Put(key[:], logRecord(fp, val)); err != nil {
 		return fmt.Errorf("claim log: %w", err)
 	}
