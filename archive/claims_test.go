@@ -155,14 +155,9 @@ func TestVersion3Claims(t *testing.T) {
 	}
 	db.Close()
 
-	ro, err := Open(path, Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := exportString(t, ro, FormatJSONL); got != want {
+	if got := readOnlyExport(t, path); got != want {
 		t.Errorf("version 3 export differs:\n got %s\nwant %s", got, want)
 	}
-	ro.Close()
 
 	db, err = Open(path, Options{NoSync: true})
 	if err != nil {

@@ -106,6 +106,18 @@ func exportString(t testing.TB, db *DB, format string) string {
 	return b.String()
 }
 
+// readOnlyExport opens the archive at path read-only, as an older file is
+// read before anything upgrades it, and returns its jsonl export.
+func readOnlyExport(t testing.TB, path string) string {
+	t.Helper()
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	return exportString(t, ro, FormatJSONL)
+}
+
 func countKeys(t testing.TB, db *DB, bucket []byte) int {
 	t.Helper()
 	n := 0

@@ -93,14 +93,9 @@ func TestVersion1File(t *testing.T) {
 	}
 	db.Close()
 
-	ro, err := Open(p, Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := exportString(t, ro, FormatJSONL); got != string(line)+"\n" {
+	if got := readOnlyExport(t, p); got != string(line)+"\n" {
 		t.Errorf("version 1 export %q, want %q", got, line)
 	}
-	ro.Close()
 
 	db, err = Open(p, Options{NoSync: true})
 	if err != nil {
