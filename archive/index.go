@@ -252,46 +252,50 @@ func sourceSet(a *herald.Article) map[string]herald.Source {
 // by_feed and by_tag for each of its feeds and tags) to those of n; old
 // may be nil.
 func (w *writeTx) moveTimes(old, n *herald.Article) error {
-	for _, ix := range []struct {
-		bucket *bolt.Bucket
-		keys   func(*herald.Article) map[string]bool
-	}{{w.byFeed, feedTimeKeys}, {w.byTime, timeKeys}, {w.byTag, tagTimeKeys}} {
-		if err := moveKeys(ix.bucket, ix.keys(old), ix.keys(n)); err != nil {
+	oldKeys, newKeys := w.timeKeySets(old), w.timeKeySets(n)
+	for _, b := range []*bolt.Bucket{w.byFeed, w.byTime, w.byTag} {
+		if err := moveKeys(b, oldKeys[b], newKeys[b]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// The keys of an article in the indexes by time; none for a nil article.
-
-func feedTimeKeys(a *herald.Article) map[string]bool {
+// timeKeySets gathers a's keys in the indexes by time, by index; none for
+// a nil article.
+func (w *writeTx) timeKeySets(a *herald.Article) map[*bolt.Bucket]map[string]bool {
 	if a == nil {
 		return nil
 	}
-	m := make(map[string]bool, len(a.Sources))
+	sets := map[*bolt.Bucket]map[string]bool{}
+	w.eachTimeKey(a, func(b *bolt.Bucket, k []byte) error {
+		if sets[b] == nil {
+			sets[b] = map[string]bool{}
+		}
+		sets[b][string(k)] = true
+		return nil
+	})
+	return sets
+}
+
+// eachTimeKey calls fn with each of a's keys in the indexes by time, and
+// the index: one in by_feed for each feed, one in by_time, one in by_tag
+// for each tag.
+func (w *writeTx) eachTimeKey(a *herald.Article, fn func(*bolt.Bucket, []byte) error) error {
 	for _, s := range a.Sources {
-		m[string(timeIDKey(feedPrefix(s.Feed), a.Published, a.ID))] = true
+		if err := fn(w.byFeed, timeIDKey(feedPrefix(s.Feed), a.Published, a.ID)); err != nil {
+			return err
+		}
 	}
-	return m
-}
-
-func timeKeys(a *herald.Article) map[string]bool {
-	if a == nil {
-		return nil
+	if err := fn(w.byTime, timeIDKey("", a.Published, a.ID)); err != nil {
+		return err
 	}
-	return map[string]bool{string(timeIDKey("", a.Published, a.ID)): true}
-}
-
-func tagTimeKeys(a *herald.Article) map[string]bool {
-	if a == nil {
-		return nil
-	}
-	m := make(map[string]bool, len(a.Tags))
 	for _, t := range a.Tags {
-		m[string(timeIDKey(tagPrefix(t), a.Published, a.ID))] = true
+		if err := fn(w.byTag, timeIDKey(tagPrefix(t), a.Published, a.ID)); err != nil {
+			return err
+		}
 	}
-	return m
+	return nil
 }
 
 // moveKeys deletes from b the keys of old that next lacks and puts those
@@ -371,20 +375,7 @@ func (w *writeTx) indexNew(a *herald.Article, p *item, urlFree, hashFree bool) e
 // putTimes puts a new article in the indexes by time: moveTimes from no
 // article, without building the sets of keys to compare.
 func (w *writeTx) putTimes(a *herald.Article) error {
-	for _, s := range a.Sources {
-		if err := w.byFeed.Put(timeIDKey(feedPrefix(s.Feed), a.Published, a.ID), nil); err != nil {
-			return err
-		}
-	}
-	if err := w.byTime.Put(timeIDKey("", a.Published, a.ID), nil); err != nil {
-		return err
-	}
-	for _, t := range a.Tags {
-		if err := w.byTag.Put(timeIDKey(tagPrefix(t), a.Published, a.ID), nil); err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.eachTimeKey(a, func(b *bolt.Bucket, k []byte) error { return b.Put(k, nil) })
 }
 
 // claim maps k to id unless k is nil or already taken.
