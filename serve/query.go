@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -23,10 +24,18 @@ type feedQuery struct {
 	Limit             int
 }
 
+// errNoSearch answers a search on a server that cannot search: an
+// unfiltered list in its place would look like a search's answer.
+var errNoSearch = errors.New("q: this server cannot search (no search index)")
+
 // parseQuery reads tag, feed, limit and before; other parameters are
-// ignored. Bad values are errors for a 400 answer.
+// ignored, except q, which is refused (errNoSearch) rather than ignored.
+// Bad values are errors for a 400 answer.
 func parseQuery(v url.Values) (feedQuery, error) {
 	q := feedQuery{Limit: DefaultLimit}
+	if _, ok := v["q"]; ok {
+		return q, errNoSearch
+	}
 	for name, dst := range map[string]*string{"tag": &q.Tag, "feed": &q.Feed, "before": &q.Before} {
 		s, err := single(v, name)
 		if err != nil {

@@ -43,6 +43,8 @@ func TestEndpoints(t *testing.T) {
 		{"/feed.atom?feed=" + strings.Repeat("x", 600), 400, "text/plain", []string{"longer than"}},
 		{"/api/articles", 200, "application/json", []string{`"articles":[`, `"next":"`, `"content_hash"`}},
 		{"/api/articles?limit=nope", 400, "application/json", []string{`"error"`}},
+		{"/api/articles?q=zzzz", 400, "application/json", []string{"cannot search"}},
+		{"/feed.rss?q=zzzz", 400, "text/plain", []string{"cannot search"}},
 		{"/api/articles/a000007", 200, "application/json", []string{`"id":"a000007"`, `"sources"`}},
 		{"/api/articles/missing", 404, "application/json", []string{`"error":"no article \"missing\""`}},
 		{"/api/feeds", 200, "application/json", []string{`"feeds":`}},
@@ -529,6 +531,8 @@ func TestParseQuery(t *testing.T) {
 		{"limit=99999999999999999999", feedQuery{}, true},
 		{"feed=a&feed=a", feedQuery{}, true},
 		{"tag=%ff", feedQuery{}, true},
+		{"q=zzzz", feedQuery{}, true},
+		{"q=", feedQuery{}, true},
 	}
 	for _, tc := range tests {
 		v, _ := url.ParseQuery(tc.raw)
