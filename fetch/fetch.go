@@ -116,8 +116,9 @@ type Request struct {
 	UserAgent          string        // overrides Options when set
 	Timeout            time.Duration // overrides Options when > 0
 	MaxBody            int64         // overrides Options when > 0
-	// DenyPrivate refuses to connect to loopback, private, link-local,
-	// unspecified and CGNAT addresses. The check is on the address dialed,
+	// DenyPrivate refuses to connect to any address that is not public
+	// (PublicAddr: loopback, private, link-local, the IANA special-purpose
+	// ranges, and IPv6 forms embedding such an IPv4). The check is on the address dialed,
 	// after resolution, so it holds for every redirect hop and against DNS
 	// rebinding. Such requests bypass any proxy from the environment.
 	DenyPrivate bool

@@ -125,7 +125,7 @@ func (p *Poller) fullText(ctx context.Context, f Feed, items []archive.Item, fre
 	stats := PageStats{RuleMissed: map[string]int{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	allowPrivate := f.AllowPrivate || privateHost(f.URL)
+	allowPrivate := f.reachesPrivate()
 	// A few workers take the pages in turn, rather than a goroutine per
 	// page: extraction runs deep (HTML parsing, tree walks), and each new
 	// goroutine grew its stack anew, 6% of a full-text round's CPU.

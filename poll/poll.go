@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -42,7 +41,7 @@ type Feed struct {
 	Timeout      time.Duration
 	MaxBody      int64
 	UserAgent    string
-	AllowPrivate bool
+	AllowPrivate bool // see reachesPrivate
 	Interval     time.Duration
 	MinInterval  time.Duration
 	MaxInterval  time.Duration
@@ -113,6 +112,7 @@ func (p *Poller) Poll(ctx context.Context, f Feed) Outcome {
 	resp, err := p.Get.Get(ctx, fetch.Request{
 		URL: state.URL, ETag: state.ETag, LastModified: state.LastModified,
 		UserAgent: f.UserAgent, Timeout: f.Timeout, MaxBody: f.MaxBody,
+		DenyPrivate: !f.reachesPrivate(),
 	})
 	state.LastPoll = start
 	if err != nil {
@@ -255,19 +255,14 @@ func oneLine(s string, max int) string {
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
-// privateHost reports whether a feed lives on a loopback or private address;
-// its article pages may then be there too.
-func privateHost(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && (ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified())
+// reachesPrivate reports whether the feed's requests, and those of its
+// article pages, may connect to non-public addresses: when the config says
+// so, or when the configured URL is itself on such an address (a feed on the
+// local network links to pages there). Otherwise every hop of every request
+// is refused such addresses, so that a feed or a redirect cannot point
+// Herald at the local network.
+func (f Feed) reachesPrivate() bool {
+	return f.AllowPrivate || fetch.PrivateHost(f.URL)
 }
 
 // Round polls feeds concurrently: one queue per site, each worked by as
