@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // Config is a decoded, validated feeds.yaml.
@@ -124,33 +126,80 @@ func (c *Config) Feed(name string) (Feed, bool) {
 }
 
 // SiteFor returns the site rules for a host (as in a URL: "news.example.co.kr",
-// "127.0.0.1:8080"). An entry for "host:port" wins, then the host's own entry,
-// then those of its parent domains, nearest first. Case does not matter.
+// "127.0.0.1:8080"): every entry that matches it, merged field by field with
+// the most specific first, so that an entry setting only politeness for a
+// subdomain keeps its parent's extraction rules. The entries tried, in order:
+// "host:port", the host, then its parent domains up to the registrable
+// domain (as fetch.Site reckons it; an address or a single label has no
+// parents). Case does not matter. Host and Line are those of the most
+// specific entry found.
 func (c *Config) SiteFor(host string) (Site, bool) {
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if s, ok := c.Sites[host]; ok {
-		return s, true
+	var merged Site
+	found := false
+	for _, key := range siteKeysFor(host) {
+		s, ok := c.Sites[key]
+		if !ok {
+			continue
+		}
+		if !found {
+			merged, found = s, true
+			continue
+		}
+		merged = merged.under(s)
 	}
+	return merged, found
+}
+
+// under fills the fields s leaves unset from parent, a less specific entry.
+func (s Site) under(parent Site) Site {
+	if s.Body == "" {
+		s.Body = parent.Body
+	}
+	if s.Strip == nil {
+		s.Strip = parent.Strip
+	}
+	if s.StripText == nil {
+		s.StripText = parent.StripText
+	}
+	if s.Timezone == nil {
+		s.Timezone, s.TimezoneName = parent.Timezone, parent.TimezoneName
+	}
+	if s.SiteConcurrency == 0 {
+		s.SiteConcurrency = parent.SiteConcurrency
+	}
+	if s.SiteGap == nil {
+		s.SiteGap = parent.SiteGap
+	}
+	return s
+}
+
+// siteKeysFor lists the sites: keys that may match host, most specific
+// first.
+func siteKeysFor(host string) []string {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	var keys []string
 	if h, _, err := net.SplitHostPort(host); err == nil {
+		keys = append(keys, host)
 		host = h
 		if strings.Contains(h, ":") {
 			host = "[" + h + "]" // IPv6, written as in a URL
 		}
-		if s, ok := c.Sites[host]; ok {
-			return s, true
-		}
 	}
+	keys = append(keys, host)
 	if net.ParseIP(strings.Trim(host, "[]")) != nil {
-		return Site{}, false // an address has no parent domains
+		return keys // an address has no parent domains
 	}
-	for {
+	top, err := publicsuffix.EffectiveTLDPlusOne(host)
+	if err != nil {
+		return keys // a single label, or itself a public suffix
+	}
+	for host != top {
 		i := strings.IndexByte(host, '.')
 		if i < 0 {
-			return Site{}, false
+			break
 		}
 		host = host[i+1:]
-		if s, ok := c.Sites[host]; ok {
-			return s, true
-		}
+		keys = append(keys, host)
 	}
+	return keys
 }

@@ -170,7 +170,7 @@ func (p *Poller) page(ctx context.Context, f Feed, it *archive.Item, allowPrivat
 	var site string
 	if p.Rules != nil {
 		if u, perr := url.Parse(resp.URL); perr == nil {
-			rules, site = p.Rules(u.Hostname())
+			rules, site = p.Rules(u.Host)
 		}
 	}
 	got, err := extract.Page(resp.Body, resp.URL, resp.ContentType, rules)

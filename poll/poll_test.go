@@ -15,6 +15,7 @@ import (
 
 	"herald"
 	"herald/archive"
+	"herald/extract"
 	"herald/fetch"
 )
 
@@ -361,5 +362,31 @@ func TestFailuresAreRecorded(t *testing.T) {
 	}
 	if len(s.seen("/gone")) != before {
 		t.Error("gone feed requested again")
+	}
+}
+
+// The site rule lookup gets the page's host with its port, so that a
+// sites: key such as 127.0.0.1:8765 can apply.
+func TestRulesSeeThePort(t *testing.T) {
+	s := newSite(t)
+	feedXML := strings.ReplaceAll(readSeed(t, "feed.xml"), "http://www.koreaherald.com", s.srv.URL)
+	s.set("/rss", page{body: feedXML, contentType: "application/rss+xml"})
+	s.set("/view.php", page{body: readSeed(t, "article.html"), contentType: "text/html; charset=utf-8"})
+	p, db := newPollerT(t)
+	host := strings.TrimPrefix(s.srv.URL, "http://")
+	var asked []string
+	p.Rules = func(h string) (*extract.Rules, string) {
+		asked = append(asked, h)
+		if h != host {
+			return nil, ""
+		}
+		return &extract.Rules{Body: "#articleText"}, host
+	}
+	if out := p.Poll(context.Background(), feedOf(s, "korea-herald", "/rss", true)); out.Err != nil {
+		t.Fatal(out.Err)
+	}
+	arts := all(t, db)
+	if len(arts) != 1 || arts[0].ExtractedBy != herald.ExtractedBySiteRule {
+		t.Fatalf("rules asked for %q (want %q); %d articles, want 1 by %s", asked, host, len(arts), herald.ExtractedBySiteRule)
 	}
 }

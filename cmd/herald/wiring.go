@@ -74,17 +74,29 @@ func newClient(cfg *config.Config) *fetch.Client {
 	})
 }
 
+// siteLimit is the politeness for a site (a registrable domain, the unit
+// fetch limits by). Every sites: entry on that site counts, whether written
+// for the domain, a subdomain or a host:port, and where several set a limit
+// the strictest wins: the gate cannot tell their requests apart.
 func siteLimit(cfg *config.Config, site string) fetch.SiteLimit {
 	l := fetch.SiteLimit{Concurrency: cfg.Defaults.SiteConcurrency, Gap: cfg.Defaults.SiteGap}
-	s, ok := cfg.SiteFor(site)
-	if !ok {
-		return l
+	conc, gap := 0, time.Duration(-1)
+	for key, s := range cfg.Sites {
+		if fetch.Site(key) != site {
+			continue
+		}
+		if s.SiteConcurrency > 0 && (conc == 0 || s.SiteConcurrency < conc) {
+			conc = s.SiteConcurrency
+		}
+		if s.SiteGap != nil && *s.SiteGap > gap {
+			gap = *s.SiteGap
+		}
 	}
-	if s.SiteConcurrency > 0 {
-		l.Concurrency = s.SiteConcurrency
+	if conc > 0 {
+		l.Concurrency = conc
 	}
-	if s.SiteGap != nil {
-		l.Gap = *s.SiteGap
+	if gap >= 0 {
+		l.Gap = gap
 	}
 	return l
 }
@@ -105,7 +117,8 @@ func pollFeed(f config.Feed) poll.Feed {
 	}
 }
 
-// siteRules looks up the extraction rules for a page's host.
+// siteRules looks up the extraction rules for a page's host (with its port,
+// if the URL has one).
 func siteRules(cfg *config.Config) poll.Rules {
 	return func(host string) (*extract.Rules, string) {
 		s, ok := cfg.SiteFor(host)
@@ -122,7 +135,7 @@ func rulesFor(cfg *config.Config, pageURL string) (*extract.Rules, string) {
 	if err != nil || cfg == nil {
 		return nil, ""
 	}
-	return siteRules(cfg)(u.Hostname())
+	return siteRules(cfg)(u.Host)
 }
 
 func newPoller(cfg *config.Config, client *fetch.Client, db *archive.DB) *poll.Poller {
