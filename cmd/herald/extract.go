@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime/debug"
 	"time"
@@ -75,6 +76,9 @@ func cmdExtract(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
+	if *pageURL == "" {
+		*pageURL = ownURL(page, contentType)
+	}
 	if r, err := configRules(e, *pageURL); err != nil {
 		return err
 	} else if r != nil {
@@ -103,6 +107,21 @@ func cmdExtract(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	return err
+}
+
+// ownURL is the address a page gives itself (<link rel="canonical">, else
+// og:url), so that a saved page without --url still finds its site rules
+// and resolves its links; "" when it names none.
+func ownURL(page []byte, contentType string) string {
+	a, _ := extract.Page(page, "", contentType, nil)
+	if a == nil {
+		return ""
+	}
+	u, err := url.Parse(a.CanonicalURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return a.CanonicalURL
 }
 
 func describe(pageURL, file string) string {

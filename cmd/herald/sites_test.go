@@ -98,3 +98,13 @@ sites:
 		t.Errorf("example.com: %+v; want the defaults", l)
 	}
 }
+
+// Without --url, extract takes the page's own canonical URL to choose the
+// site rules: the seed page names www.koreaherald.com and gets its rule.
+func TestExtractFileUsesOwnURL(t *testing.T) {
+	page := seedPage(t)
+	got := extractJSON(t, "-c", "../../feeds.yaml", "extract", "--format", "json", page)
+	if got.ExtractedBy != "site-rule" || got.Published != "2015-06-24T09:40:00+09:00" {
+		t.Errorf("extracted by %s, published %s; want site-rule, 2015-06-24T09:40:00+09:00", got.ExtractedBy, got.Published)
+	}
+}
