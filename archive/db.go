@@ -170,7 +170,7 @@ func Open(path string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db := &DB{bolt: bdb, path: path, now: o.Now, ro: o.ReadOnly, decoded: memo.New[*herald.Article](decodedItems)}
+	db := &DB{bolt: bdb, path: path, now: o.Now, ro: o.ReadOnly, decoded: newDecodedMemo()}
 	db.states.init()
 	db.commits.init()
 	db.claims.init()

@@ -33,6 +33,10 @@ type Query struct {
 	// Limit is the most articles to return; Recent defaults to
 	// DefaultLimit, Each and Export to no limit.
 	Limit int
+	// MaxBytes, when positive, cuts Recent's page early: it holds articles
+	// while their text and HTML together come to at most MaxBytes, and
+	// always at least one. The cursor then points to the rest.
+	MaxBytes int
 }
 
 func (q *Query) matches(a *herald.Article) bool {
@@ -180,7 +184,8 @@ func (db *DB) Article(id string) (herald.Article, error) {
 }
 
 // Recent lists the articles q selects, newest first (by Published, then by
-// id), and a cursor for the next page: "" when there is none.
+// id), and a cursor for the next page: "" when there is none. A page ends
+// at q.Limit articles or, earlier, at q.MaxBytes.
 func (db *DB) Recent(q Query) ([]herald.Article, string, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -191,9 +196,9 @@ func (db *DB) Recent(q Query) ([]herald.Article, string, error) {
 		return nil, "", err
 	}
 	var list []herald.Article
+	size, more := 0, false
 	err = db.bolt.View(func(tx *bolt.Tx) error {
 		articles := tx.Bucket(bucketArticles)
-		// One more than asked tells whether there is a next page.
 		return s.walk(tx, true, func(id string) (bool, error) {
 			rec := articles.Get([]byte(id))
 			if rec == nil {
@@ -203,20 +208,34 @@ func (db *DB) Recent(q Query) ([]herald.Article, string, error) {
 			if err != nil {
 				return false, fmt.Errorf("article %q: corrupt record: %w", id, err)
 			}
-			if q.matches(&a) {
-				list = append(list, a)
+			if !q.matches(&a) {
+				return true, nil
 			}
-			return len(list) <= limit, nil
+			// The first article that does not fit tells that there is a
+			// next page.
+			n := articleBytes(&a)
+			if len(list) == limit || (q.MaxBytes > 0 && len(list) > 0 && size+n > q.MaxBytes) {
+				more = true
+				return false, nil
+			}
+			list = append(list, a)
+			size += n
+			return true, nil
 		})
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	if len(list) <= limit {
+	if !more {
 		return list, "", nil
 	}
-	list = list[:limit]
-	return list, encodeCursor(&list[limit-1]), nil
+	return list, encodeCursor(&list[len(list)-1]), nil
+}
+
+// articleBytes is what an article weighs in a page: its texts, which are
+// all but a few hundred bytes of it.
+func articleBytes(a *herald.Article) int {
+	return len(a.Title) + len(a.Summary) + len(a.Text) + len(a.HTML)
 }
 
 // Each calls fn with every article q selects, oldest first, inside one read

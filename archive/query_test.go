@@ -156,6 +156,56 @@ func TestRecentDefaultsAndLimits(t *testing.T) {
 	}
 }
 
+// TestRecentCutByBytes pages through articles of very different sizes with
+// a byte budget: each page stays within it (or holds one article), is cut
+// only where the next article would not fit, and the cursors reach every
+// article once, in order.
+func TestRecentCutByBytes(t *testing.T) {
+	db := openTest(t)
+	sizes := []int{100, 3000, 9000, 200, 200, 200, 5000, 4999, 1, 12000, 300, 2500}
+	for i, n := range sizes {
+		ingest(t, db, "big", entry{
+			guid: fmt.Sprint(i), url: fmt.Sprintf("https://x.example/%d", i),
+			text:      fmt.Sprintf("article %d %s", i, strings.Repeat("x", n)),
+			published: t0.Add(time.Duration(i) * time.Minute),
+		})
+	}
+	weight := func(a herald.Article) int { return len(a.Title) + len(a.Summary) + len(a.Text) + len(a.HTML) }
+	const budget = 10000
+	newest := all(t, db, Query{})
+	slices.Reverse(newest)
+	for _, q := range []Query{{MaxBytes: budget, Limit: 500}, {MaxBytes: budget, Limit: 2, Feed: "big"}} {
+		var got []herald.Article
+		for page := 0; ; page++ {
+			list, next, err := db.Recent(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := 0
+			for _, a := range list {
+				w += weight(a)
+			}
+			if len(list) == 0 || len(list) > q.Limit || (len(list) > 1 && w > budget) {
+				t.Fatalf("%+v page %d: %d articles of %d bytes", q, page, len(list), w)
+			}
+			got = append(got, list...)
+			if next == "" {
+				break
+			}
+			if rest := newest[len(got)]; len(list) < q.Limit && w+weight(rest) <= budget {
+				t.Fatalf("%+v page %d: cut at %d bytes though the next article (%d bytes) fits", q, page, w, weight(rest))
+			}
+			if page > len(sizes) {
+				t.Fatal("no end")
+			}
+			q.Before = next
+		}
+		if !slices.Equal(ids(got), ids(newest)) {
+			t.Errorf("%+v: paged\n %v\nwant\n %v", q, ids(got), ids(newest))
+		}
+	}
+}
+
 func TestEachStops(t *testing.T) {
 	db := openTest(t)
 	buildQueryArchive(t, db)

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"container/list"
+	"context"
 	"sync"
 	"time"
 )
@@ -16,8 +17,9 @@ type rendered struct {
 }
 
 // renderCache keeps the most recently used rendered bodies, bounded by
-// count and by bytes. Keys carry the archive's change counter, so a change
-// makes old entries unreachable and they age out.
+// count and by bytes, and makes each body once however many ask for it at
+// the same time. Keys carry the archive's change counter, so a change makes
+// old entries unreachable and they age out.
 type renderCache struct {
 	mu       sync.Mutex
 	maxItems int
@@ -25,6 +27,17 @@ type renderCache struct {
 	bytes    int
 	order    *list.List // of *rendered, most recent first
 	items    map[string]*list.Element
+	// inflight holds the renders under way, by key: a key is in items or
+	// in inflight, never both.
+	inflight map[string]*renderCall
+}
+
+// renderCall is one render under way; done is closed when rd and err are
+// set.
+type renderCall struct {
+	done chan struct{}
+	rd   *rendered
+	err  error
 }
 
 func newRenderCache(maxItems, maxBytes int) *renderCache {
@@ -33,7 +46,46 @@ func newRenderCache(maxItems, maxBytes int) *renderCache {
 		maxBytes: maxBytes,
 		order:    list.New(),
 		items:    map[string]*list.Element{},
+		inflight: map[string]*renderCall{},
 	}
+}
+
+// do returns the body cached under key, else the one a render under way
+// for key gives, else it calls render and shares its result with everyone
+// who asked meanwhile: concurrent requests for one page cost one render and
+// one body in memory. A caller whose ctx ends stops waiting; the render
+// goes on for the others.
+func (c *renderCache) do(ctx context.Context, key string, render func() (*rendered, error)) (*rendered, error) {
+	c.mu.Lock()
+	if e, ok := c.items[key]; ok {
+		c.order.MoveToFront(e)
+		c.mu.Unlock()
+		return e.Value.(*rendered), nil
+	}
+	if call, ok := c.inflight[key]; ok {
+		c.mu.Unlock()
+		select {
+		case <-call.done:
+			return call.rd, call.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	call := &renderCall{done: make(chan struct{})}
+	c.inflight[key] = call
+	c.mu.Unlock()
+
+	defer func() {
+		c.mu.Lock()
+		delete(c.inflight, key)
+		if call.err == nil {
+			c.putLocked(call.rd)
+		}
+		c.mu.Unlock()
+		close(call.done)
+	}()
+	call.rd, call.err = render()
+	return call.rd, call.err
 }
 
 func (c *renderCache) get(key string) (*rendered, bool) {
@@ -50,11 +102,15 @@ func (c *renderCache) get(key string) (*rendered, bool) {
 // put stores r unless it alone would take more than a quarter of the
 // budget: one huge page should not flush every other.
 func (c *renderCache) put(r *rendered) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.putLocked(r)
+}
+
+func (c *renderCache) putLocked(r *rendered) {
 	if c.maxItems <= 0 || len(r.body) > c.maxBytes/4 {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if e, ok := c.items[r.key]; ok {
 		c.remove(e)
 	}

@@ -25,10 +25,16 @@ type fakeArchive struct {
 	changes  uint64
 	recent   int // calls to Recent, to see the cache work
 	closed   bool
+	// gate, when set, holds every Recent until it is closed; lastChange
+	// counts calls to LastChange, and called is signalled on each call to
+	// either, so that a test can wait for requests to arrive.
+	gate       chan struct{}
+	lastChange int
+	called     chan struct{}
 }
 
 func newFakeArchive(list []herald.Article, at time.Time) *fakeArchive {
-	f := &fakeArchive{}
+	f := &fakeArchive{called: make(chan struct{}, 1)}
 	f.put(at, list...)
 	return f
 }
@@ -60,10 +66,27 @@ func cursorOf(a herald.Article) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(a.Published.UnixNano(), 10) + "|" + a.ID))
 }
 
+// signal tells a test waiting in waitCall that a call came.
+func (f *fakeArchive) signal() {
+	select {
+	case f.called <- struct{}{}:
+	default:
+	}
+}
+
+func (f *fakeArchive) waitCall() { <-f.called }
+
 func (f *fakeArchive) Recent(q archive.Query) ([]herald.Article, string, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.recent++
+	gate := f.gate
+	f.mu.Unlock()
+	f.signal()
+	if gate != nil {
+		<-gate
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.closed {
 		return nil, "", errors.New("database not open")
 	}
@@ -83,6 +106,7 @@ func (f *fakeArchive) Recent(q archive.Query) ([]herald.Article, string, error) 
 	}
 	limit := cmp.Or(q.Limit, archive.DefaultLimit)
 	var out []herald.Article
+	size := 0
 	for _, a := range f.articles[start:] {
 		if q.Feed != "" && !slices.ContainsFunc(a.Sources, func(s herald.Source) bool { return s.Feed == q.Feed }) {
 			continue
@@ -90,10 +114,12 @@ func (f *fakeArchive) Recent(q archive.Query) ([]herald.Article, string, error) 
 		if q.Tag != "" && !slices.Contains(a.Tags, q.Tag) {
 			continue
 		}
-		if len(out) == limit {
-			return out, cursorOf(out[limit-1]), nil
+		n := len(a.Title) + len(a.Summary) + len(a.Text) + len(a.HTML)
+		if len(out) == limit || (q.MaxBytes > 0 && len(out) > 0 && size+n > q.MaxBytes) {
+			return out, cursorOf(out[len(out)-1]), nil
 		}
 		out = append(out, a)
+		size += n
 	}
 	return out, "", nil
 }
@@ -138,7 +164,15 @@ func (f *fakeArchive) Stats() (archive.Stats, error) {
 func (f *fakeArchive) LastChange() (time.Time, uint64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.lastChange++
+	defer f.signal()
 	return f.changed, f.changes
+}
+
+func (f *fakeArchive) lastChangeCalls() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lastChange
 }
 
 func (f *fakeArchive) recentCalls() int {

@@ -52,8 +52,8 @@ func writeAPIArticles(w io.Writer, f Feed, articles []herald.Article, next strin
 
 // feedHandler serves one format of the merged feed. A rendered page is
 // cached under the archive's change counter, so an unchanged feed costs a
-// map lookup; the ETag is a hash of the bytes, so it changes exactly when
-// they do.
+// map lookup, and made once for all who ask for it at the same time; the
+// ETag is a hash of the bytes, so it changes exactly when they do.
 func (s *Server) feedHandler(f format) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q, err := parseQuery(r.URL.Query())
@@ -65,25 +65,35 @@ func (s *Server) feedHandler(f format) http.HandlerFunc {
 		at, n := s.a.LastChange()
 		key := strings.Join([]string{r.URL.Path, base, q.page(q.Before), strconv.FormatUint(n, 10),
 			strconv.FormatInt(at.UnixNano(), 10)}, "\x00")
-		rd, ok := s.cache.get(key)
-		if !ok {
-			rd, err = s.render(key, r.URL.Path, base, q, f, at)
-			if errors.Is(err, archive.ErrBadCursor) {
-				badRequest(w, r, fmt.Errorf("before: not a cursor from this feed's next link"))
-				return
-			}
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			s.cache.put(rd)
+		rd, err := s.cache.do(r.Context(), key, func() (*rendered, error) {
+			return s.renderBounded(key, r.URL.Path, base, q, f, at)
+		})
+		switch {
+		case err == nil:
+			send(w, r, rd)
+		case errors.Is(err, archive.ErrBadCursor):
+			badRequest(w, r, fmt.Errorf("before: not a cursor from this feed's next link"))
+		case r.Context().Err() != nil:
+			// The reader left while waiting: nobody hears an answer.
+		default:
+			s.fail(w, r, err)
 		}
-		send(w, r, rd)
 	}
 }
 
+// renderBounded renders a page once one of the render slots is free: with
+// pages bounded in bytes, so is the memory of all renders at once, however
+// many readers ask for different pages.
+func (s *Server) renderBounded(key, path, base string, q feedQuery, f format, at time.Time) (*rendered, error) {
+	s.renders <- struct{}{}
+	defer func() { <-s.renders }()
+	return s.render(key, path, base, q, f, at)
+}
+
 func (s *Server) render(key, path, base string, q feedQuery, f format, at time.Time) (*rendered, error) {
-	list, next, err := s.a.Recent(q.archive())
+	aq := q.archive()
+	aq.MaxBytes = s.o.PageBytes
+	list, next, err := s.a.Recent(aq)
 	if err != nil {
 		return nil, fmt.Errorf("read articles: %w", err)
 	}

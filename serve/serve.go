@@ -53,7 +53,21 @@ type Options struct {
 	// OnError hears about errors answered with a 5xx status, for logging;
 	// nil drops them.
 	OnError func(r *http.Request, err error)
+	// PageBytes bounds the articles' text and HTML on one page of the
+	// merged feed or the API: a page is cut before it would hold more, and
+	// its next link points to the rest. 0 means DefaultPageBytes.
+	PageBytes int
 }
+
+// DefaultPageBytes keeps a page of usual articles (a few KB each) whole up
+// to the most a reader may ask for, and a page of huge ones to a few
+// megabytes of body.
+const DefaultPageBytes = 4 << 20
+
+// maxRenders is how many pages are rendered at once; more requests for
+// pages not cached wait. Rendering is CPU work, so more would not finish
+// sooner, and each render holds up to a few times PageBytes.
+const maxRenders = 2
 
 // Server answers Herald's HTTP requests. It is safe for concurrent use.
 type Server struct {
@@ -64,6 +78,7 @@ type Server struct {
 	stats   statsCache
 	status  *template.Template
 	metrics http.Handler
+	renders chan struct{} // one token for each render under way
 }
 
 // Bounds of the rendered-body cache: enough for the usual handful of feed
@@ -84,14 +99,18 @@ func New(a Archive, o Options) *Server {
 	if o.Metrics == nil {
 		o.Metrics = NewMetrics()
 	}
+	if o.PageBytes <= 0 {
+		o.PageBytes = DefaultPageBytes
+	}
 	o.BaseURL = strings.TrimSuffix(o.BaseURL, "/")
 	return &Server{
 		a:       a,
 		o:       o,
 		cache:   newRenderCache(cacheItems, cacheBytes),
-		clean:   memo.New[string](sanitizedItems),
+		clean:   newSanitizedMemo(),
 		status:  statusTemplate,
 		metrics: o.Metrics.Handler(),
+		renders: make(chan struct{}, maxRenders),
 	}
 }
 

@@ -4,6 +4,7 @@
 //
 //	heraldbench -mode feeds -n 5000           # N feeds × 20 items, cold and all-304 warm
 //	heraldbench -mode fulltext -pages 4000    # full-text feeds: every item's page fetched
+//	heraldbench -mode serve -requests 16      # herald run's peak memory under concurrent large pages
 //
 // Without -herald it builds ./cmd/herald first (run it from the repository).
 package main
@@ -39,6 +40,9 @@ type options struct {
 	herald     string
 	dir        string
 	cpuprofile bool
+	articles   int
+	articleKB  int
+	requests   int
 }
 
 func main() {
@@ -52,7 +56,7 @@ func main() {
 		return
 	}
 	var o options
-	flag.StringVar(&o.mode, "mode", "feeds", "feeds (cold and warm rounds), fulltext, or all")
+	flag.StringVar(&o.mode, "mode", "feeds", "feeds (cold and warm rounds), fulltext, all (both), or serve (memory of the server)")
 	flag.IntVar(&o.feeds, "n", 2000, "feeds in the feeds mode")
 	flag.IntVar(&o.items, "items", 20, "items per feed")
 	flag.IntVar(&o.pages, "pages", 4000, "article pages in the fulltext mode (feeds = pages / items)")
@@ -61,6 +65,9 @@ func main() {
 	flag.StringVar(&o.herald, "herald", "", "the herald binary (default: go build ./cmd/herald)")
 	flag.StringVar(&o.dir, "dir", "", "work directory for configs, archives and profiles (default: a temporary one, removed)")
 	flag.BoolVar(&o.cpuprofile, "cpuprofile", false, "have herald write a CPU profile of each cold round into the work directory (kept)")
+	flag.IntVar(&o.articles, "articles", 40, "archived articles in the serve mode")
+	flag.IntVar(&o.articleKB, "article-kb", 1024, "size of each article's HTML in the serve mode, in KiB")
+	flag.IntVar(&o.requests, "requests", 16, "concurrent requests in the serve mode")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "heraldbench:", err)
@@ -106,6 +113,14 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		rows = append(rows, r...)
+	}
+	if o.mode == "serve" {
+		r, err := serveMode(ctx, o)
+		if err != nil {
+			return err
+		}
+		r.print(os.Stdout, o)
+		return nil
 	}
 	if rows == nil {
 		return fmt.Errorf("unknown -mode %q", o.mode)

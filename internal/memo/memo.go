@@ -16,6 +16,10 @@ type Memo[V any] struct {
 	seed  maphash.Seed
 	max   int
 	items map[key]V
+	// maxBytes, when size is set, bounds the sum of size over the values
+	// kept, which is bytes.
+	maxBytes, bytes int
+	size            func(V) int
 }
 
 type key struct {
@@ -26,6 +30,15 @@ type key struct {
 // New returns a memo of at most max values; with max 0 it keeps nothing.
 func New[V any](max int) *Memo[V] {
 	return &Memo[V]{seed: maphash.MakeSeed(), max: max, items: map[key]V{}}
+}
+
+// WithBytes bounds m by the bytes its values hold too, as size measures
+// them: count alone bounds nothing when a value may be megabytes. A value
+// of more than an eighth of maxBytes is never kept, so that one huge value
+// does not push out all the others. It returns m.
+func (m *Memo[V]) WithBytes(maxBytes int, size func(V) int) *Memo[V] {
+	m.maxBytes, m.size = maxBytes, size
+	return m
 }
 
 // Bytes returns the value made from content, known by id: the one kept, or
@@ -50,12 +63,23 @@ func (m *Memo[V]) get(k key, make func() (V, error)) (V, error) {
 	if err != nil || m.max <= 0 {
 		return v, err
 	}
+	n := 0
+	if m.size != nil {
+		if n = m.size(v); n > m.maxBytes/8 {
+			return v, nil
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if len(m.items) >= m.max {
+	if _, ok := m.items[k]; ok {
+		return v, nil // made meanwhile by another caller, and counted
+	}
+	if len(m.items) >= m.max || (m.size != nil && m.bytes+n > m.maxBytes) {
 		clear(m.items)
+		m.bytes = 0
 	}
 	m.items[k] = v
+	m.bytes += n
 	return v, nil
 }
 

@@ -3,6 +3,7 @@ package memo
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -46,5 +47,34 @@ func TestMemo(t *testing.T) {
 	off.String("a", "x", upper("x"))
 	if off.Len() != 0 {
 		t.Errorf("a memo of 0 keeps %d", off.Len())
+	}
+}
+
+func TestMemoWithBytes(t *testing.T) {
+	m := New[string](100).WithBytes(100, func(s string) int { return len(s) })
+	made := 0
+	value := func(n int) func() (string, error) {
+		return func() (string, error) { made++; return strings.Repeat("x", n), nil }
+	}
+	for range 2 {
+		m.String("huge", "content", value(13))
+	}
+	if made != 2 || m.Len() != 0 {
+		t.Errorf("a value over an eighth of the bytes: made %d times, %d kept; want 2, 0", made, m.Len())
+	}
+	for i := range 10 {
+		m.String(fmt.Sprint(i), "content", value(10))
+	}
+	if m.Len() != 10 {
+		t.Fatalf("%d values of 10 bytes kept in 100; want 10", m.Len())
+	}
+	made = 0
+	m.String("9", "content", value(10))
+	if made != 0 {
+		t.Errorf("a kept value was made again")
+	}
+	m.String("10", "content", value(10))
+	if m.Len() != 1 {
+		t.Errorf("after going over 100 bytes: %d values kept; want 1 (started afresh)", m.Len())
 	}
 }
