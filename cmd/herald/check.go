@@ -1,17 +1,29 @@
 package main
 
 import (
-	"context"
 	"fmt"
+
+	"github.com/spf13/cobra"
 )
+
+func checkCommand(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "check",
+		Short: "validate feeds.yaml",
+		Long: `Check reads the config and validates all of it. Every problem is printed on its own
+line as FILE:LINE: field: message, and the exit status is 2; warnings (which do
+not fail it) go to stderr; a good config prints one line with its counts and the
+archive it uses.`,
+		Example: `  herald check
+  herald check -c ~/feeds.yaml`,
+		Args: noArgs,
+		RunE: func(*cobra.Command, []string) error { return cmdCheck(e) },
+	}
+}
 
 // cmdCheck validates the config and prints every problem, one per line,
 // and every warning, which do not fail it.
-func cmdCheck(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("check", e)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
+func cmdCheck(e *env) error {
 	cfg, err := loadConfig(e)
 	if err != nil {
 		return err

@@ -9,37 +9,56 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"herald"
 	"herald/archive"
 	"herald/serve"
 )
 
+// exportFlags are export's flags.
+type exportFlags struct {
+	format, feed, tag, since, until, out string
+}
+
+func exportCommand(e *env) *cobra.Command {
+	var f exportFlags
+	c := &cobra.Command{
+		Use:   "export [--format json|jsonl|atom|rss|jsonfeed] [--feed NAME] [--tag T] [--since T] [--until T] [-o FILE]",
+		Short: "write the archive as json, jsonl, atom, rss or jsonfeed",
+		Long: `Export writes the archive, or the slice the flags select, to standard output or
+to a file, streaming: memory does not grow with the archive. json and jsonl are
+the export format (import reads them back); atom, rss and jsonfeed are one feed
+document, newest first.`,
+		Example: `  herald export -o archive.json
+  herald export --format jsonl --feed heise --since 2024-01-01
+  herald export --format atom --tag linux > linux.atom`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return cmdExport(c.Context(), e, f) },
+	}
+	fl := c.Flags()
+	fl.StringVar(&f.format, "format", "json", "json, jsonl, atom, rss or jsonfeed")
+	fl.StringVar(&f.feed, "feed", "", "only articles from the feed of this `NAME`")
+	fl.StringVar(&f.tag, "tag", "", "only articles with this tag")
+	fl.StringVar(&f.since, "since", "", "only articles published at or after this `TIME` (RFC 3339 or YYYY-MM-DD)")
+	fl.StringVar(&f.until, "until", "", "only articles published before this `TIME` (RFC 3339 or YYYY-MM-DD)")
+	fl.StringVarP(&f.out, "output", "o", "", "write to this `FILE` instead of standard output")
+	return c
+}
+
 // cmdExport writes the archive, or a slice of it, streaming.
-func cmdExport(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("export", e)
-	format := fs.String("format", "json", "json, jsonl, atom, rss or jsonfeed")
-	feedName := fs.String("feed", "", "only articles from this feed")
-	tag := fs.String("tag", "", "only articles with this tag")
-	since := fs.String("since", "", "only articles published at or after this time (RFC 3339 or YYYY-MM-DD)")
-	until := fs.String("until", "", "only articles published before this time (RFC 3339 or YYYY-MM-DD)")
-	outPath := fs.String("o", "", "write to this file instead of standard output")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("export: unexpected argument %q", fs.Arg(0))
-	}
-	switch *format {
+func cmdExport(ctx context.Context, e *env, f exportFlags) error {
+	switch f.format {
 	case "json", "jsonl", "atom", "rss", "jsonfeed":
 	default:
-		return usagef("export: unknown format %q (json, jsonl, atom, rss or jsonfeed)", *format)
+		return usagef("export: unknown format %q (json, jsonl, atom, rss or jsonfeed)", f.format)
 	}
-	q := archive.Query{Feed: *feedName, Tag: *tag}
+	q := archive.Query{Feed: f.feed, Tag: f.tag}
 	var err error
-	if q.Since, err = parseTime(*since); err != nil {
+	if q.Since, err = parseTime(f.since); err != nil {
 		return usagef("export: --since: %v", err)
 	}
-	if q.Until, err = parseTime(*until); err != nil {
+	if q.Until, err = parseTime(f.until); err != nil {
 		return usagef("export: --until: %v", err)
 	}
 	cfg, db, err := openConfigArchive(e)
@@ -48,22 +67,22 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	export := func(w io.Writer) (int, error) {
-		if *format == "json" || *format == "jsonl" {
-			return db.Export(ctx, w, *format, q)
+		if f.format == "json" || f.format == "jsonl" {
+			return db.Export(ctx, w, f.format, q)
 		}
-		return exportFeed(ctx, db, w, *format, q, "http://"+cfg.Listen)
+		return exportFeed(ctx, db, w, f.format, q, "http://"+cfg.Listen)
 	}
-	if *outPath == "" {
+	if f.out == "" {
 		bw := bufio.NewWriterSize(e.stdout, 256<<10)
 		if _, err := export(bw); err != nil {
 			return err
 		}
 		return bw.Flush()
 	}
-	return writeFileAtomic(*outPath, func(w io.Writer) error {
+	return writeFileAtomic(f.out, func(w io.Writer) error {
 		n, err := export(w)
 		if err == nil {
-			fmt.Fprintf(e.stderr, "exported %d articles to %s\n", n, *outPath)
+			fmt.Fprintf(e.stderr, "exported %d articles to %s\n", n, f.out)
 		}
 		return err
 	})

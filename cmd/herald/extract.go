@@ -12,6 +12,8 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"herald/extract"
 )
 
@@ -23,16 +25,40 @@ const maxPage = 8 << 20
 // needs.
 const extractMemoryLimit = 256 << 20
 
-// cmdExtract extracts one page's article: herald extract [--url URL]
-// [--fetch URL] [--format text|html|json] [--rules-timezone TZ] [FILE].
-func cmdExtract(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("extract", e)
-	pageURL := fs.String("url", "", "the page's address (resolves links)")
-	fetchURL := fs.String("fetch", "", "download the page from this URL")
-	format := fs.String("format", "text", "output: text, html or json")
-	tzName := fs.String("rules-timezone", "", "time zone for dates the page prints without one (e.g. Asia/Seoul)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+// extractFlags are extract's flags.
+type extractFlags struct {
+	url, fetch, format, timezone string
+}
+
+func extractCommand(e *env) *cobra.Command {
+	var f extractFlags
+	c := &cobra.Command{
+		Use:   "extract [--url URL] [--fetch URL] [--format text|html|json] [FILE]",
+		Short: "extract one page's article",
+		Long: `Extract finds the article in one HTML page: from FILE, from standard input when
+FILE is absent or -, or downloaded with --fetch. --url is the page's address: it
+resolves links and picks the config's site rule for the page's host. Text output
+is the article's paragraphs separated by blank lines; json gives every field.`,
+		Example: `  herald extract --url https://example.com/a/1 page.html
+  curl -s https://example.com/a/1 | herald extract --url https://example.com/a/1 --format json
+  herald extract --fetch https://example.com/a/1`,
+		Args: maxArgs(1),
+		RunE: func(c *cobra.Command, args []string) error { return cmdExtract(c.Context(), e, f, args) },
+	}
+	fl := c.Flags()
+	fl.StringVar(&f.url, "url", "", "the page's address (resolves links, picks the site rule)")
+	fl.StringVar(&f.fetch, "fetch", "", "download the page from this `URL`")
+	fl.StringVar(&f.format, "format", "text", "output: text, html or json")
+	fl.StringVar(&f.timezone, "rules-timezone", "", "time zone for dates the page prints without one (e.g. Asia/Seoul)")
+	return c
+}
+
+// cmdExtract extracts one page's article from args[0], stdin or --fetch.
+func cmdExtract(ctx context.Context, e *env, f extractFlags, args []string) error {
+	pageURL, fetchURL, format, tzName := &f.url, &f.fetch, &f.format, &f.timezone
+	file := ""
+	if len(args) > 0 {
+		file = args[0]
 	}
 	// One page, then exit: the two or three collections a page would cost
 	// free memory the process is about to give back anyway. The limit still
@@ -42,10 +68,7 @@ func cmdExtract(ctx context.Context, e *env, args []string) error {
 	if *format != "text" && *format != "html" && *format != "json" {
 		return usagef("extract: --format %q: want text, html or json", *format)
 	}
-	if fs.NArg() > 1 {
-		return usagef("extract: more than one FILE given")
-	}
-	if *fetchURL != "" && fs.NArg() > 0 {
+	if *fetchURL != "" && file != "" {
 		return usagef("extract: give --fetch or FILE, not both")
 	}
 	rules := &extract.Rules{}
@@ -67,10 +90,10 @@ func cmdExtract(ctx context.Context, e *env, args []string) error {
 		if *pageURL == "" {
 			*pageURL = final
 		}
-	case fs.NArg() == 0 || fs.Arg(0) == "-":
+	case file == "" || file == "-":
 		page, err = readLimited(e.stdin, "stdin")
 	default:
-		page, err = readFile(fs.Arg(0))
+		page, err = readFile(file)
 	}
 	if err != nil {
 		return err
@@ -90,7 +113,7 @@ func cmdExtract(ctx context.Context, e *env, args []string) error {
 	}
 	a, err := extract.Page(page, *pageURL, contentType, rules)
 	if err != nil && !errors.Is(err, extract.ErrEmpty) {
-		return fmt.Errorf("extract %s: %w", describe(*pageURL, fs.Arg(0)), err)
+		return fmt.Errorf("extract %s: %w", describe(*pageURL, file), err)
 	}
 	if werr := writeArticle(e.stdout, *format, *pageURL, a, err); werr != nil {
 		return werr
@@ -98,7 +121,7 @@ func cmdExtract(ctx context.Context, e *env, args []string) error {
 	if err == nil {
 		return nil
 	}
-	err = fmt.Errorf("extract %s: %w", describe(*pageURL, fs.Arg(0)), err)
+	err = fmt.Errorf("extract %s: %w", describe(*pageURL, file), err)
 	if *format == "json" {
 		// The JSON carries the outcome (its "error" field) beside the
 		// metadata that was found: a page without article text is a

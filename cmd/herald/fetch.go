@@ -10,17 +10,31 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"herald/poll"
 )
 
-// cmdFetch runs one poll round over all feeds, or those named.
-func cmdFetch(ctx context.Context, e *env, args []string) (err error) {
-	fs := newFlags("fetch", e)
-	var names multiFlag
-	fs.Var(&names, "feed", "poll only this feed (repeatable)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+func fetchCommand(e *env) *cobra.Command {
+	var names []string
+	c := &cobra.Command{
+		Use:   "fetch [--feed NAME]...",
+		Short: "one poll round of all feeds (or those named), then exit",
+		Long: `Fetch polls every feed of the config once (or only those named with --feed), with
+full-text extraction as configured, archives what is new and exits. On a terminal
+a progress line counts the feeds; then each failed feed gets a line with the
+reason, and a last line gives the totals.`,
+		Example: `  herald fetch
+  herald fetch --feed heise --feed lwn`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return cmdFetch(c.Context(), e, names) },
 	}
+	c.Flags().StringArrayVar(&names, "feed", nil, "poll only the feed of this `NAME` (repeatable)")
+	return c
+}
+
+// cmdFetch runs one poll round over all feeds, or those named.
+func cmdFetch(ctx context.Context, e *env, names []string) (err error) {
 	cfg, err := loadConfig(e)
 	if err != nil {
 		return err
@@ -159,9 +173,3 @@ func isTerminal(w io.Writer) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
-
-// multiFlag collects a repeatable string flag.
-type multiFlag []string
-
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }

@@ -1,19 +1,27 @@
 // Command herald polls feeds, extracts articles, archives each one once and
 // serves the archive back as one merged feed. See DESIGN.md for the contract.
+//
+// The command line is spf13/cobra: help, flags before or after the
+// subcommand and positional arguments, and shell completion come with it.
+// Each subcommand lives in its own file as a constructor taking *env;
+// commands lists them.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"herald/config"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strings"
 	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"herald/config"
 )
 
 // Exit statuses, as DESIGN.md gives them.
@@ -33,32 +41,34 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
-// env is what every subcommand gets: its streams, the global flags and a logger.
+// env is what every subcommand gets: its streams, the global flags and a
+// logger (set from the log flags before the subcommand runs).
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	configPath     string
 	dbPath         string
+	logLevel       string
+	logFormat      string
+	cpuProfile     string
+	memProfile     string
 	log            *slog.Logger
+	stopProfile    func()
 }
 
-type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, e *env, args []string) error
-}
-
-func commands() []command {
-	return []command{
-		{"run", "the daemon: poll, extract, archive, serve HTTP", cmdRun},
-		{"fetch", "one poll round of all feeds (or --feed NAME), then exit", cmdFetch},
-		{"check", "validate feeds.yaml", cmdCheck},
-		{"extract", "extract one page's article", cmdExtract},
-		{"reextract", "run extraction again on stored pages", cmdReextract},
-		{"export", "write the archive as json, jsonl, atom, rss or jsonfeed", cmdExport},
-		{"import", "read a json or jsonl export back in", cmdImport},
-		{"opml", "opml import FILE | opml export", cmdOPML},
-		{"stats", "counts, last poll and last error per feed", cmdStats},
+// commands are herald's subcommands, in the order help lists them. A new
+// subcommand is a file with a constructor, added here.
+func commands(e *env) []*cobra.Command {
+	return []*cobra.Command{
+		runCommand(e),
+		fetchCommand(e),
+		checkCommand(e),
+		extractCommand(e),
+		reextractCommand(e),
+		exportCommand(e),
+		importCommand(e),
+		opmlCommand(e),
+		statsCommand(e),
 	}
 }
 
@@ -71,51 +81,179 @@ func main() {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
-	fs := flag.NewFlagSet("herald", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&e.configPath, "c", "feeds.yaml", "")
-	fs.StringVar(&e.configPath, "config", "feeds.yaml", "the config file")
-	fs.StringVar(&e.dbPath, "db", "", "the archive file (default: the config's archive:)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (pprof) to this file")
-	memProfile := fs.String("memprofile", "", "write a heap profile (pprof) to this file when the command ends")
-	fs.Usage = func() { usage(stderr) }
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	e.log = slog.New(slog.NewTextHandler(stderr, nil))
+	root := newRoot(e)
+	if args == nil {
+		args = []string{} // nil would make cobra read os.Args
 	}
-	e.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	rest := fs.Args()
-	if len(rest) == 0 {
-		usage(stderr)
-		return exitUsage
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if e.stopProfile != nil {
+		e.stopProfile()
 	}
-	if *cpuProfile != "" {
-		stop, err := startProfile(*cpuProfile)
-		if err != nil {
-			return report(stderr, err)
-		}
-		defer stop()
+	if e.memProfile != "" {
+		writeHeapProfile(e.memProfile, stderr)
 	}
-	if *memProfile != "" {
-		defer writeHeapProfile(*memProfile, stderr)
-	}
-	for _, c := range commands() {
-		if c.name != rest[0] {
-			continue
-		}
-		err := c.run(ctx, e, rest[1:])
-		return report(stderr, err)
-	}
-	fmt.Fprintf(stderr, "herald: unknown command %q\n", rest[0])
-	usage(stderr)
-	return exitUsage
+	return report(stderr, cmd, err)
 }
 
-// report prints err as one line per problem and maps it to an exit status.
-func report(stderr io.Writer, err error) int {
-	if err == nil {
-		return exitOK
+func newRoot(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "herald",
+		Short: "poll feeds, archive each story once, serve them as one feed",
+		Long: `Herald polls the RSS, Atom and JSON feeds listed in feeds.yaml, extracts each entry's
+article page, keeps every article once in an embedded archive, serves the merged
+feed over HTTP and exports the archive.`,
+		Example: `  herald run                     # the daemon, with ./feeds.yaml
+  herald -c ~/feeds.yaml fetch   # one poll round, then exit
+  herald help export             # one command's arguments and flags`,
+		Version:           version(),
+		Args:              unknownCommand,
+		RunE:              noCommand,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		PersistentPreRunE: func(*cobra.Command, []string) error { return e.setUp() },
+
+		SuggestionsMinimumDistance: 2,
 	}
-	if errors.Is(err, flag.ErrHelp) {
+	root.SetHelpCommand(helpCommand())
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	root.SetIn(e.stdin)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	pf := root.PersistentFlags()
+	pf.StringVarP(&e.configPath, "config", "c", "feeds.yaml", "the config file")
+	pf.StringVar(&e.dbPath, "db", "", "the archive file (default: the config's archive:)")
+	pf.StringVar(&e.logLevel, "log-level", "info", "log messages at this level and above: debug, info, warn or error")
+	pf.StringVar(&e.logFormat, "log-format", "text", "log lines as text (key=value) or json")
+	pf.StringVar(&e.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) to this file")
+	pf.StringVar(&e.memProfile, "memprofile", "", "write a heap profile (pprof) to this file when the command ends")
+	root.AddCommand(commands(e)...)
+	return root
+}
+
+// setUp acts on the global flags once they are parsed, before the
+// subcommand runs.
+func (e *env) setUp() error {
+	log, err := newLogger(e.stderr, e.logLevel, e.logFormat)
+	if err != nil {
+		return err
+	}
+	e.log = log
+	if e.cpuProfile != "" {
+		stop, err := startProfile(e.cpuProfile)
+		if err != nil {
+			return err
+		}
+		e.stopProfile = stop
+	}
+	return nil
+}
+
+// newLogger is the program's logger, as the log flags ask.
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usagef("--log-format %q: want text or json", format)
+}
+
+// unknownCommand is the root's argument check: the root takes none, so an
+// argument is a command herald does not have.
+func unknownCommand(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	hint := ""
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		hint = fmt.Sprintf(" (did you mean %s?)", s[0])
+	}
+	return usagef("unknown command %q%s", args[0], hint)
+}
+
+// noCommand answers a bare `herald` with the usage, on stderr: no command
+// given is a usage error, unlike asking for help.
+func noCommand(c *cobra.Command, _ []string) error {
+	c.SetOut(c.ErrOrStderr())
+	c.Usage()
+	return usageError{errors.New("no command given")}
+}
+
+// helpCommand is `herald help [COMMAND]`: cobra's, except that a command
+// herald does not have is a usage error rather than the list of commands.
+func helpCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [COMMAND]",
+		Short: "describe a command, its arguments and flags",
+		Example: `  herald help
+  herald help opml import`,
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			var out []cobra.Completion
+			if len(args) == 0 {
+				for _, sub := range c.Root().Commands() {
+					if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), toComplete) {
+						out = append(out, cobra.CompletionWithDesc(sub.Name(), sub.Short))
+					}
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil || len(rest) > 0 {
+				return usagef("help: no command %q", strings.Join(args, " "))
+			}
+			return cmd.Help()
+		},
+	}
+}
+
+// name is a command's path without the program's name: "opml import".
+func name(c *cobra.Command) string {
+	return strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ")
+}
+
+// noArgs is the argument check of a command that takes none.
+func noArgs(c *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments; got %q", name(c), args[0])
+	}
+	return nil
+}
+
+// exactArgs is the argument check of a command that takes n arguments.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("%s: want %d argument(s), got %d; usage: %s", name(c), n, len(args), c.UseLine())
+		}
+		return nil
+	}
+}
+
+// maxArgs is the argument check of a command that takes at most n arguments.
+func maxArgs(n int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) > n {
+			return usagef("%s: want at most %d argument(s), got %d; usage: %s", name(c), n, len(args), c.UseLine())
+		}
+		return nil
+	}
+}
+
+// report prints err once, as one line per problem, and maps it to an exit
+// status; a usage error also says where the usage is.
+func report(stderr io.Writer, cmd *cobra.Command, err error) int {
+	if err == nil {
 		return exitOK
 	}
 	var ce *config.Errors
@@ -126,39 +264,28 @@ func report(stderr io.Writer, err error) int {
 	}
 	fmt.Fprintf(stderr, "herald: %v\n", err)
 	var ue usageError
-	if errors.As(err, &ue) {
-		return exitUsage
+	if !errors.As(err, &ue) {
+		return exitFailure
 	}
-	return exitFailure
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: herald [-c feeds.yaml] [--db FILE] COMMAND [ARGS]")
-	fmt.Fprintln(w, "\ncommands:")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	if cmd != nil {
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
-}
-
-// newFlags returns a flag set for a subcommand that reports errors as usage errors.
-func newFlags(name string, e *env) *flag.FlagSet {
-	fs := flag.NewFlagSet("herald "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	return fs
-}
-
-// parseFlags parses args and turns a flag error into a usage error.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
-	}
-	return nil
+	return exitUsage
 }
 
 // startProfile writes a CPU profile until the returned stop is called.
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
 // writeHeapProfile writes what the heap held at the last garbage
 // collection, and what was allocated in all, to path.
 func writeHeapProfile(path string, stderr io.Writer) {
@@ -172,16 +299,4 @@ func writeHeapProfile(path string, stderr io.Writer) {
 	if err != nil {
 		fmt.Fprintf(stderr, "herald: memprofile: %v\n", err)
 	}
-}
-
-func startProfile(path string) (stop func(), err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -8,31 +8,51 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"herald"
 	"herald/archive"
+	"herald/config"
 	"herald/extract"
 	"herald/poll"
 )
 
+func reextractCommand(e *env) *cobra.Command {
+	var feedName, host string
+	c := &cobra.Command{
+		Use:   "reextract [--feed NAME] [--site HOST]",
+		Short: "run extraction again on the stored pages",
+		Long: `Reextract runs article extraction again over the pages kept in the archive, with
+the config's current site rules and without the network: after a site rule was
+added or changed. A page whose extraction fails keeps the text it had.`,
+		Example: `  herald reextract --site koreaherald.com
+  herald reextract --feed heise`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return cmdReextract(c.Context(), e, feedName, host) },
+	}
+	c.Flags().StringVar(&feedName, "feed", "", "only articles from the feed of this `NAME`")
+	c.Flags().StringVar(&host, "site", "", "only pages on this `HOST` (and its subdomains)")
+	return c
+}
+
 // cmdReextract runs extraction again over the pages kept in the archive,
 // after the site rules changed, without the network.
-func cmdReextract(ctx context.Context, e *env, args []string) (err error) {
-	fs := newFlags("reextract", e)
-	feedName := fs.String("feed", "", "only articles from this feed")
-	host := fs.String("site", "", "only pages on this host (and its subdomains)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
+func cmdReextract(ctx context.Context, e *env, feedName, host string) (err error) {
 	cfg, db, err := openConfigArchive(e)
 	if err != nil {
 		return err
 	}
 	defer closeArchive(db, &err)
+	if feedName != "" {
+		if err := knownFeed(cfg, db, feedName); err != nil {
+			return err
+		}
+	}
 
 	// Collect first: a write transaction must not wait on our own open read one.
 	var ids []string
 	err = db.EachPage(ctx, func(id string, p *archive.Page) error {
-		if *host == "" || onHost(p.URL, *host) {
+		if host == "" || onHost(p.URL, host) {
 			ids = append(ids, id)
 		}
 		return nil
@@ -45,7 +65,7 @@ func cmdReextract(ctx context.Context, e *env, args []string) (err error) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ok, err := reextractOne(ctx, db, id, *feedName, func(u string) (*extract.Rules, string) { return rulesFor(cfg, u) })
+		ok, err := reextractOne(ctx, db, id, feedName, func(u string) (*extract.Rules, string) { return rulesFor(cfg, u) })
 		switch {
 		case errors.Is(err, errSkip):
 			continue
@@ -59,6 +79,22 @@ func cmdReextract(ctx context.Context, e *env, args []string) (err error) {
 	}
 	fmt.Fprintf(e.stdout, "re-extracted %d pages: %d changed, %d failed (kept as they were)\n", done, changed, failed)
 	return nil
+}
+
+// knownFeed checks that --feed names a feed of the config, or one the
+// archive still knows after it left the config, as fetch's --feed does.
+func knownFeed(cfg *config.Config, db *archive.DB, name string) error {
+	if _, ok := cfg.Feed(name); ok {
+		return nil
+	}
+	states, err := db.FeedStates()
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(states, func(s herald.FeedState) bool { return s.Name == name }) {
+		return nil
+	}
+	return usagef("no feed named %q in the config", name)
 }
 
 var errSkip = errors.New("not selected")

@@ -64,8 +64,12 @@ func TestReextract(t *testing.T) {
 	if pageHits != 1 {
 		t.Errorf("page fetched %d times; reextract must not use the network", pageHits)
 	}
-	if code, out, _ := runCLI(t, "-c", cfg, "reextract", "--feed", "nope"); code != 0 || !strings.Contains(out, "re-extracted 0 pages") {
-		t.Errorf("reextract --feed nope: %d %s", code, out)
+	if code, out, _ := runCLI(t, "-c", cfg, "reextract", "--feed", "harbour"); code != 0 || !strings.Contains(out, "re-extracted 1 pages") {
+		t.Errorf("reextract --feed harbour: %d %s", code, out)
+	}
+	// As fetch --feed: a name that is no feed is a mistake, not zero pages.
+	if code, out, stderr := runCLI(t, "-c", cfg, "reextract", "--feed", "nope"); code != exitUsage || !strings.Contains(stderr, `no feed named "nope"`) {
+		t.Errorf("reextract --feed nope: %d %s %s", code, out, stderr)
 	}
 }
 

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"herald"
 	"herald/archive"
 	"herald/config"
@@ -31,16 +33,25 @@ import (
 // metrics.
 const gaugeEvery = 5 * time.Second
 
+func runCommand(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "run",
+		Short: "the daemon: poll, extract, archive, serve HTTP",
+		Long: `Run is the daemon: it polls each feed on its own adaptive schedule, politely per
+site, extracts and archives what is new, and serves the merged feed, the API,
+metrics and a status page on the config's listen: address. SIGHUP reloads
+feeds.yaml (a bad file is rejected and the running config kept); SIGINT or
+SIGTERM stop it cleanly.`,
+		Example: `  herald run
+  herald run -c /etc/herald/feeds.yaml --log-format json`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return cmdRun(c.Context(), e) },
+	}
+}
+
 // cmdRun is the daemon: it polls feeds as they fall due and serves the
 // archive over HTTP until SIGINT or SIGTERM; SIGHUP reloads feeds.yaml.
-func cmdRun(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("run", e)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("run takes no arguments, got %q", fs.Args())
-	}
+func cmdRun(ctx context.Context, e *env) error {
 	cfg, err := loadConfig(e)
 	if err != nil {
 		return err

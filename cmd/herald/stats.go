@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -9,18 +8,30 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"herald"
 	"herald/archive"
 	"herald/config"
 )
 
+func statsCommand(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "stats",
+		Short: "counts, last poll and last error per feed",
+		Long: `Stats prints a line per feed (its articles, last poll and the outcome, with the
+reason of a failure on the same line), feeds the archive knows that the config
+no longer lists, then the totals and the archive's size.`,
+		Example: `  herald stats
+  herald --db /var/lib/herald/herald.db stats`,
+		Args: noArgs,
+		RunE: func(*cobra.Command, []string) error { return cmdStats(e) },
+	}
+}
+
 // cmdStats prints per feed its articles, last poll and outcome (with the
 // reason of a failure on the same line), then totals and the archive's size.
-func cmdStats(ctx context.Context, e *env, args []string) error {
-	fs := newFlags("stats", e)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
+func cmdStats(e *env) error {
 	cfg, db, err := openConfigArchive(e)
 	if err != nil {
 		return err
