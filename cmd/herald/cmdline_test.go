@@ -173,3 +173,30 @@ func TestCompletion(t *testing.T) {
 		}
 	}
 }
+
+// fetch exits 1 when no feed succeeded, and with --strict when any failed;
+// the summary is printed either way.
+func TestFetchExitStatus(t *testing.T) {
+	srv := farm(t, 2)
+	cfg := farmConfig(t, srv, 2, "  - url: "+srv.URL+"/missing\n    name: broken\n")
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"fetch"}, 0, ""},
+		{[]string{"fetch", "--strict"}, exitFailure, "herald: 1 of 3 feeds failed (--strict)"},
+		{[]string{"fetch", "--feed", "broken"}, exitFailure, "herald: no feed succeeded: 1 failed"},
+		{[]string{"fetch", "--feed", "broken", "--feed", "f1"}, 0, ""}, // f1 not modified: a success
+		{[]string{"fetch", "--strict", "--feed", "f0", "--feed", "f1"}, 0, ""},
+	}
+	for _, tt := range tests {
+		code, out, stderr := runCLI(t, append([]string{"-c", cfg}, tt.args...)...)
+		if code != tt.code || !strings.Contains(out, "feeds: ") {
+			t.Errorf("herald %s: exit %d, want %d; stdout %q", strings.Join(tt.args, " "), code, tt.code, out)
+		}
+		if tt.want != "" && strings.Count(stderr, tt.want) != 1 || tt.want == "" && stderr != "" {
+			t.Errorf("herald %s: stderr %q, want %q", strings.Join(tt.args, " "), stderr, tt.want)
+		}
+	}
+}

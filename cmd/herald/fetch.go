@@ -17,24 +17,32 @@ import (
 
 func fetchCommand(e *env) *cobra.Command {
 	var names []string
+	var strict bool
 	c := &cobra.Command{
 		Use:   "fetch [--feed NAME]...",
 		Short: "one poll round of all feeds (or those named), then exit",
 		Long: `Fetch polls every feed of the config once (or only those named with --feed), with
 full-text extraction as configured, archives what is new and exits. On a terminal
 a progress line counts the feeds; then each failed feed gets a line with the
-reason, and a last line gives the totals.`,
+reason, and a last line gives the totals.
+
+The exit status is 1 when feeds were polled and none succeeded (every one
+failed: the network is down, or the config is wrong), so that cron notices;
+with --strict, when any feed failed. A feed that answered "not modified"
+succeeded.`,
 		Example: `  herald fetch
-  herald fetch --feed heise --feed lwn`,
+  herald fetch --feed heise --feed lwn
+  herald fetch --strict || echo "some feed failed"`,
 		Args: noArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return cmdFetch(c.Context(), e, names) },
+		RunE: func(c *cobra.Command, _ []string) error { return cmdFetch(c.Context(), e, names, strict) },
 	}
 	c.Flags().StringArrayVar(&names, "feed", nil, "poll only the feed of this `NAME` (repeatable)")
+	c.Flags().BoolVar(&strict, "strict", false, "exit 1 when any feed failed, not only when all did")
 	return c
 }
 
 // cmdFetch runs one poll round over all feeds, or those named.
-func cmdFetch(ctx context.Context, e *env, names []string) (err error) {
+func cmdFetch(ctx context.Context, e *env, names []string, strict bool) (err error) {
 	cfg, err := loadConfig(e)
 	if err != nil {
 		return err
@@ -62,6 +70,29 @@ func cmdFetch(ctx context.Context, e *env, names []string) (err error) {
 	printRound(e.stdout, outs, time.Since(start))
 	if ctx.Err() != nil {
 		return fmt.Errorf("round interrupted: %w", ctx.Err())
+	}
+	return roundStatus(outs, strict)
+}
+
+// roundStatus is fetch's exit status: a failure when feeds were polled and
+// none succeeded, or, when strict, when any failed. Skipped feeds (gone,
+// refused by the config) count neither way.
+func roundStatus(outs []poll.Outcome, strict bool) error {
+	var succeeded, failed int
+	for _, o := range outs {
+		switch {
+		case o.Skipped != "":
+		case o.Err != nil:
+			failed++
+		default:
+			succeeded++
+		}
+	}
+	switch {
+	case failed > 0 && succeeded == 0:
+		return fmt.Errorf("no feed succeeded: %d failed", failed)
+	case failed > 0 && strict:
+		return fmt.Errorf("%d of %d feeds failed (--strict)", failed, failed+succeeded)
 	}
 	return nil
 }
