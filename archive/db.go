@@ -49,6 +49,8 @@ import (
 //	by_time   time(8) id -> nil              (every article, by Published)
 //	by_feed   feed \x00 time(8) id -> nil    (every feed an article has a source from)
 //	by_tag    tag \x00 time(8) id -> nil     (every tag of every article)
+//	changes   sequence(8) -> id              (every write of an article, until
+//	                                         trimmed; changes.go)
 //
 // Invariants, kept by index.go inside the write transaction that changes an
 // article:
@@ -81,7 +83,7 @@ var (
 		bucketMeta, bucketFeeds, bucketArticles, bucketPages,
 		bucketByKey, bucketByURL, bucketByTime, bucketByFeed, bucketByTag,
 	}
-	allBuckets = append(slices.Clone(coreBuckets), bucketTextClaims, bucketClaimLog)
+	allBuckets = append(slices.Clone(coreBuckets), bucketTextClaims, bucketClaimLog, bucketChanges)
 
 	// bucketByHash is where version 3 kept text claims, under the text
 	// hashes themselves.

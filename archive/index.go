@@ -111,6 +111,7 @@ type writeTx struct {
 	tx                                  *bolt.Tx
 	articles, pages                     *bolt.Bucket
 	byKey, byURL, byTime, byFeed, byTag *bolt.Bucket
+	changes                             *bolt.Bucket // on first use
 	texts                               *claimView
 	now                                 time.Time
 	changed                             bool
@@ -341,6 +342,9 @@ func (w *writeTx) put(a *herald.Article) error {
 func (w *writeTx) putRecord(id string, rec []byte) error {
 	if err := w.articles.Put([]byte(id), rec); err != nil {
 		return fmt.Errorf("article %s: %w", id, err)
+	}
+	if err := w.logChange(id); err != nil {
+		return fmt.Errorf("article %s: change log: %w", id, err)
 	}
 	w.changed = true
 	return nil

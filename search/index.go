@@ -1,0 +1,500 @@
+package search
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+
+	"herald"
+	"herald/archive"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// The index is a bleve (scorch) directory beside the archive. Its
+// documents are the articles under their archive ids, with no field
+// stored: a hit is read back from the archive, so the index holds only
+// postings (with positions, for phrases) and the publication date's doc
+// values (for date order).
+//
+// Text is analysed as bleve's cjk analyser does, for every language:
+// Unicode word breaking, width folding, lower case, and overlapping bigrams
+// for Han, Hiragana, Katakana and Hangul, so that Korean, Chinese and
+// Japanese words are found inside longer runs of text without a
+// dictionary; English possessives lose their 's. No stemming: "elections"
+// does not find "election".
+//
+// Invariant: the internal key "applied" holds the sequence of the archive's
+// change log up to which every article write is in the index. It is
+// written in the same batch as the documents it covers, and a batch
+// returns once persisted (scorch's safe batches), so after a crash the
+// index has exactly what "applied" says and catches up from there. An index
+// without it (new, or a rebuild cut short) is rebuilt from the archive.
+
+// Field names in the index.
+const (
+	fText      = "text"
+	fTitle     = "title"
+	fSummary   = "summary"
+	fByline    = "byline"
+	fSiteName  = "site_name"
+	fHost      = "host"
+	fFeed      = "feed"
+	fTag       = "tag"
+	fPublished = "published"
+)
+
+var keyApplied = []byte("applied")
+
+// batchSize is how many articles one index batch takes: a batch is a
+// segment and an fsync, so larger is faster, up to memory.
+const batchSize = 2000
+
+// Archive is what the index reads from the archive; *archive.DB provides
+// it.
+type Archive interface {
+	Changes(after uint64, max int) (archive.ChangeLog, error)
+	Article(id string) (herald.Article, error)
+	Each(ctx context.Context, q archive.Query, fn func(herald.Article) error) error
+}
+
+// Index is the bleve index of an archive. Search is safe for concurrent
+// use with CatchUp; CatchUp and Rebuild are not safe with each other.
+type Index struct {
+	b        bleve.Index
+	path     string
+	analyzer analysis.Analyzer
+	closed   bool
+}
+
+// PathFor is where the index of the archive at archivePath lives.
+func PathFor(archivePath string) string { return archivePath + ".search" }
+
+// Open opens the index at path, creating an empty one when there is none.
+// An empty index is rebuilt by the first CatchUp.
+func Open(path string) (*Index, error) {
+	cfg := map[string]any{"bolt_timeout": "2s"}
+	b, err := bleve.OpenUsing(path, cfg)
+	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		var m mapping.IndexMapping
+		if m, err = indexMapping(); err != nil {
+			return nil, fmt.Errorf("search index mapping: %w", err)
+		}
+		b, err = bleve.NewUsing(path, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open search index %s: %w", path, err)
+	}
+	an := b.Mapping().AnalyzerNamed(analyzerQuery)
+	if an == nil {
+		b.Close()
+		return nil, fmt.Errorf("open search index %s: no %s analyzer (an index of another Herald? run herald reindex)", path, analyzerQuery)
+	}
+	return &Index{b: b, path: path, analyzer: an}, nil
+}
+
+// Close releases the index; closing it again does nothing.
+func (ix *Index) Close() error {
+	if ix.closed {
+		return nil
+	}
+	ix.closed = true
+	return ix.b.Close()
+}
+
+// The two analysers: text is indexed with both CJK bigrams and single
+// characters (at the position of the bigram they start), so that a query of
+// one Han character finds it; a query is analysed into bigrams only, which
+// line up with the indexed ones for phrases.
+const (
+	analyzerIndex = "herald_index"
+	analyzerQuery = "herald_query"
+	filterBigrams = "herald_cjk_bigram_unigram"
+)
+
+func addAnalyzers(m *mapping.IndexMappingImpl) error {
+	if err := m.AddCustomTokenFilter(filterBigrams, map[string]any{
+		"type": cjk.BigramName, "output_unigram": true,
+	}); err != nil {
+		return err
+	}
+	for name, bigrams := range map[string]string{analyzerIndex: filterBigrams, analyzerQuery: cjk.BigramName} {
+		err := m.AddCustomAnalyzer(name, map[string]any{
+			"type":          custom.Name,
+			"tokenizer":     unicode.Name,
+			"token_filters": []any{cjk.WidthName, lowercase.Name, en.PossessiveName, bigrams},
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func indexMapping() (mapping.IndexMapping, error) {
+	text := func() *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzerIndex
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = true // positions, for phrases
+		f.DocValues = false
+		return f
+	}
+	kw := func() *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = false
+		return f
+	}
+	date := bleve.NewDateTimeFieldMapping()
+	date.Store = false
+	date.IncludeInAll = false
+	date.DocValues = true // date order
+
+	doc := bleve.NewDocumentStaticMapping()
+	for _, name := range []string{fText, fTitle, fSummary, fByline, fSiteName} {
+		doc.AddFieldMappingsAt(name, text())
+	}
+	for _, name := range []string{fHost, fFeed, fTag} {
+		doc.AddFieldMappingsAt(name, kw())
+	}
+	doc.AddFieldMappingsAt(fPublished, date)
+
+	m := bleve.NewIndexMapping()
+	if err := addAnalyzers(m); err != nil {
+		return nil, err
+	}
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = analyzerQuery
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+	m.ScoringModel = index.BM25Scoring
+	return m, nil
+}
+
+// document is what the index keeps of an article.
+func document(a *herald.Article) map[string]any {
+	d := map[string]any{
+		fText:     a.Text,
+		fTitle:    a.Title,
+		fSummary:  a.Summary,
+		fByline:   a.Byline,
+		fSiteName: a.SiteName,
+		fTag:      a.Tags,
+	}
+	if !a.Published.IsZero() && a.Published.Year() > 1677 && a.Published.Year() < 2262 {
+		d[fPublished] = a.Published.UTC()
+	}
+	var feeds, hosts []string
+	for _, s := range a.Sources {
+		feeds = append(feeds, s.Feed)
+		hosts = append(hosts, hostSuffixes(s.Link)...)
+	}
+	d[fFeed] = slices.Compact(slices.Sorted(slices.Values(feeds)))
+	d[fHost] = slices.Compact(slices.Sorted(slices.Values(append(hosts, hostSuffixes(a.URL)...))))
+	return d
+}
+
+// hostSuffixes are the names site: matches for a URL: its host and every
+// parent domain of two labels or more ("www.bbc.co.uk", "bbc.co.uk",
+// "co.uk").
+func hostSuffixes(raw string) []string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		return nil
+	}
+	h := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	var out []string
+	for strings.Count(h, ".") >= 1 {
+		out = append(out, h)
+		h = h[strings.IndexByte(h, '.')+1:]
+	}
+	return out
+}
+
+// Applied is the archive's change sequence the index has applied, and
+// whether it has been built at all.
+func (ix *Index) Applied() (uint64, bool, error) {
+	v, err := ix.b.GetInternal(keyApplied)
+	if err != nil {
+		return 0, false, fmt.Errorf("search index %s: %w", ix.path, err)
+	}
+	if len(v) != 8 {
+		return 0, false, nil
+	}
+	return binary.BigEndian.Uint64(v), true, nil
+}
+
+func seqBytes(n uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], n)
+	return b[:]
+}
+
+// CatchUp applies the archive's changes since the index last did, or
+// rebuilds the index when it has never been built or the archive's log no
+// longer holds what it missed. It returns the sequence now applied.
+func (ix *Index) CatchUp(ctx context.Context, a Archive) (uint64, error) {
+	applied, built, err := ix.Applied()
+	if err != nil {
+		return 0, err
+	}
+	for {
+		log, err := a.Changes(applied, batchSize)
+		if err != nil {
+			return applied, err
+		}
+		if !built || log.Trimmed > applied || applied > log.Last {
+			return ix.Rebuild(ctx, a)
+		}
+		if log.Next == applied {
+			return applied, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return applied, err
+		}
+		batch := ix.b.NewBatch()
+		for _, id := range log.IDs {
+			art, err := a.Article(id)
+			switch {
+			case errors.Is(err, archive.ErrNotFound):
+				batch.Delete(id)
+			case err != nil:
+				return applied, fmt.Errorf("search index: %w", err)
+			default:
+				if err := batch.Index(id, document(&art)); err != nil {
+					return applied, fmt.Errorf("search index: article %s: %w", id, err)
+				}
+			}
+		}
+		batch.SetInternal(keyApplied, seqBytes(log.Next))
+		if err := ix.b.Batch(batch); err != nil {
+			return applied, fmt.Errorf("search index %s: %w", ix.path, err)
+		}
+		applied = log.Next
+	}
+}
+
+// Rebuild indexes every article of the archive anew, then what changed
+// while it ran. Until it finishes, the index is marked unbuilt, so that a
+// rebuild cut short starts again.
+func (ix *Index) Rebuild(ctx context.Context, a Archive) (uint64, error) {
+	log, err := a.Changes(math.MaxUint64-1, 1)
+	if err != nil {
+		return 0, err
+	}
+	start := log.Last
+	if err := ix.clear(); err != nil {
+		return 0, err
+	}
+	batch := ix.b.NewBatch()
+	flush := func() error {
+		if batch.Size() == 0 {
+			return nil
+		}
+		err := ix.b.Batch(batch)
+		batch.Reset()
+		return err
+	}
+	err = a.Each(ctx, archive.Query{}, func(art herald.Article) error {
+		if err := batch.Index(art.ID, document(&art)); err != nil {
+			return fmt.Errorf("article %s: %w", art.ID, err)
+		}
+		if batch.Size() >= batchSize {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return 0, fmt.Errorf("rebuild search index %s: %w", ix.path, err)
+	}
+	batch.SetInternal(keyApplied, seqBytes(start))
+	if err := ix.b.Batch(batch); err != nil {
+		return 0, fmt.Errorf("rebuild search index %s: %w", ix.path, err)
+	}
+	return ix.CatchUp(ctx, a)
+}
+
+// clear empties the index: it is closed, removed and made anew, faster
+// than deleting each document.
+func (ix *Index) clear() error {
+	if err := ix.b.Close(); err != nil {
+		return fmt.Errorf("search index %s: %w", ix.path, err)
+	}
+	if err := os.RemoveAll(ix.path); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	n, err := Open(ix.path)
+	if err != nil {
+		return err
+	}
+	*ix = *n
+	return nil
+}
+
+// Search runs r.
+func (ix *Index) Search(ctx context.Context, r Request) (Result, error) {
+	if r.Limit == 0 {
+		r.Limit = DefaultLimit
+	}
+	if r.Limit < 0 || r.Limit > MaxLimit || r.Offset < 0 {
+		return Result{}, fmt.Errorf("%w: limit %d, offset %d: want a limit from 1 to %d", ErrBadRequest, r.Limit, r.Offset, MaxLimit)
+	}
+	q, err := ix.compile(r)
+	if err != nil {
+		return Result{}, err
+	}
+	req := bleve.NewSearchRequestOptions(q, r.Limit, r.Offset, false)
+	if r.ByDate {
+		req.SortBy([]string{"-" + fPublished, "-_score", "_id"})
+	} else {
+		req.SortBy([]string{"-_score", "-" + fPublished, "_id"})
+	}
+	res, err := ix.b.SearchInContext(ctx, req)
+	if err != nil {
+		return Result{}, fmt.Errorf("search %s: %w", ix.path, err)
+	}
+	out := Result{Total: res.Total, Hits: make([]Hit, len(res.Hits))}
+	for i, h := range res.Hits {
+		out.Hits[i] = Hit{ID: h.ID, Score: h.Score}
+	}
+	return out, nil
+}
+
+// compile turns a request into a bleve query: every clause and filter a
+// must, every exclusion a must-not.
+func (ix *Index) compile(r Request) (query.Query, error) {
+	bq := bleve.NewBooleanQuery()
+	for _, c := range r.Query.Clauses {
+		cq, err := ix.clause(c)
+		if err != nil {
+			return nil, err
+		}
+		if c.Not {
+			bq.AddMustNot(cq)
+		} else {
+			bq.AddMust(cq)
+		}
+	}
+	if r.Feed != "" {
+		bq.AddMust(term(fFeed, r.Feed))
+	}
+	if r.Tag != "" {
+		bq.AddMust(term(fTag, r.Tag))
+	}
+	if !r.Since.IsZero() || !r.Until.IsZero() {
+		yes, no := true, false
+		dq := bleve.NewDateRangeInclusiveQuery(r.Since, r.Until, &yes, &no)
+		dq.SetField(fPublished)
+		bq.AddMust(dq)
+	}
+	return bq, nil
+}
+
+func (ix *Index) clause(c Clause) (query.Query, error) {
+	switch c.Field {
+	case FieldFeed:
+		return term(fFeed, c.Text), nil
+	case FieldTag:
+		return term(fTag, c.Text), nil
+	case FieldSite:
+		if err := ix.searchable(c); err != nil {
+			return nil, err
+		}
+		return bleve.NewDisjunctionQuery(term(fHost, strings.ToLower(c.Text)), phrase(fSiteName, c.Text, 1)), nil
+	case FieldTitle:
+		return ix.phraseIn(c, fTitle)
+	case FieldByline:
+		return ix.phraseIn(c, fByline)
+	}
+	if err := ix.searchable(c); err != nil {
+		return nil, err
+	}
+	// The title counts more than the text: words of a title are what a
+	// reader remembers of an article.
+	return bleve.NewDisjunctionQuery(
+		phrase(fTitle, c.Text, 2), phrase(fText, c.Text, 1),
+		phrase(fSummary, c.Text, 0.5), phrase(fByline, c.Text, 0.5),
+	), nil
+}
+
+func (ix *Index) phraseIn(c Clause, field string) (query.Query, error) {
+	if err := ix.searchable(c); err != nil {
+		return nil, err
+	}
+	return phrase(field, c.Text, 1), nil
+}
+
+// searchable refuses a clause with no word the index keeps ("--", "…"):
+// it would match nothing, or, excluded, everything.
+func (ix *Index) searchable(c Clause) error {
+	if len(ix.analyzer.Analyze([]byte(c.Text))) == 0 {
+		return fmt.Errorf("%w: %q has no letters or digits to search for", ErrQuery, c.Text)
+	}
+	return nil
+}
+
+func term(field, v string) query.Query {
+	q := bleve.NewTermQuery(v)
+	q.SetField(field)
+	return q
+}
+
+// phrase matches text's words in field, next to each other and in order;
+// one word is a phrase of one.
+func phrase(field, text string, boost float64) query.Query {
+	q := bleve.NewMatchPhraseQuery(text)
+	q.SetField(field)
+	q.Analyzer = analyzerQuery
+	q.SetBoost(boost)
+	return q
+}
+
+// Stats describe the index for `herald stats` and benchmarks.
+type Stats struct {
+	Docs  uint64
+	Bytes int64
+}
+
+// Stats counts the index's documents and the bytes of its directory.
+func (ix *Index) Stats() (Stats, error) {
+	n, err := ix.b.DocCount()
+	if err != nil {
+		return Stats{}, err
+	}
+	var size int64
+	entries, err := os.ReadDir(ix.path)
+	if err != nil {
+		return Stats{}, err
+	}
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && !e.IsDir() {
+			size += info.Size()
+		}
+	}
+	return Stats{Docs: n, Bytes: size}, nil
+}
