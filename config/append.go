@@ -11,8 +11,6 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
-
-	"herald"
 )
 
 // NewFeed is a feed to add to a config file, as an OPML import gives it.
@@ -135,6 +133,7 @@ func listed(list *yaml.Node) existing {
 	if list == nil || list.Kind != yaml.SequenceNode {
 		return have
 	}
+	var unnamed []string
 	for _, item := range list.Content {
 		item = deref(item)
 		if item == nil || item.Kind != yaml.MappingNode {
@@ -153,11 +152,15 @@ func listed(list *yaml.Node) existing {
 				name = v.Value
 			}
 		}
+		have.urls[feedKey(u)] = true
 		if name == "" {
-			name = hostName(u)
+			unnamed = append(unnamed, u)
+		} else {
+			have.names[name] = true
 		}
-		have.urls[herald.URLKey(u)] = true
-		have.names[name] = true
+	}
+	for _, u := range unnamed { // named as Parse names them
+		have.names[defaultName(u, have.names)] = true
 	}
 	return have
 }
@@ -170,7 +173,7 @@ func (have existing) choose(feeds []NewFeed) ([]NewFeed, error) {
 		if err := CheckFeedURL(f.URL); err != nil {
 			return nil, fmt.Errorf("feed %q: url %v", f.Name, err)
 		}
-		key := herald.URLKey(f.URL)
+		key := feedKey(f.URL)
 		if have.urls[key] {
 			continue
 		}

@@ -324,3 +324,15 @@ func FuzzAppendFeeds(f *testing.F) {
 		}
 	})
 }
+
+// Appending skips a feed listed already under another spelling of its URL
+// (a trailing slash, scheme case), which Load would refuse, and keeps clear
+// of the names Load gives unnamed feeds.
+func TestAppendFeedsSameFeedAndDefaultNames(t *testing.T) {
+	src := "feeds:\n  - url: https://a.com/rss/\n  - url: https://a.com/atom\n"
+	_, added := appendTo(t, src, []NewFeed{{URL: "HTTPS://a.com/rss"}, {URL: "https://a.com/news", Name: "a.com/atom"}})
+	want := []NewFeed{{URL: "https://a.com/news", Name: "a.com/atom-2"}}
+	if !reflect.DeepEqual(added, want) {
+		t.Errorf("added %+v, want %+v", added, want)
+	}
+}

@@ -44,7 +44,7 @@ type Settings struct {
 
 // Feed is one entry of `feeds:`.
 type Feed struct {
-	Name string // unique; defaults to the URL's host
+	Name string // unique; defaults to the URL's host, then host and path (see defaultName)
 	URL  string // absolute http or https
 	Tags []string
 	// AllowPrivate (`allow_private: true`) lets Herald fetch this feed's

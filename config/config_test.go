@@ -93,8 +93,10 @@ func TestParseBad(t *testing.T) {
 			[]string{`feeds.yaml:2: feeds[0]: expected a mapping with url:, got "https://example.com/rss"`}},
 		{"duplicate names", "feeds:\n  - url: https://a.com/\n    name: x\n  - url: https://b.com/\n    name: x\n",
 			[]string{`feeds.yaml:5: feeds[1].name: "x" is already the name of feeds[0] (line 2)`}},
-		{"duplicate default names", "feeds:\n  - url: https://a.com/rss\n  - url: https://A.com/atom\n",
-			[]string{`feeds.yaml:3: feeds[1].name: "a.com" (the URL's host) is already the name of feeds[0] (line 2); set name: to tell them apart`}},
+		{"same URL twice", "feeds:\n  - url: https://a.com/rss\n    name: one\n  - url: https://a.com/rss\n    name: two\n",
+			[]string{`feeds.yaml:4: feeds[1].url: "https://a.com/rss" is the same feed as feeds[0] (line 2)`}},
+		{"same URL but scheme case and trailing slash", "feeds:\n  - url: https://A.com/rss/\n  - url: HTTPS://a.com/rss\n",
+			[]string{`feeds.yaml:3: feeds[1].url: "HTTPS://a.com/rss" is the same feed as feeds[0] (line 2)`}},
 		{"empty name", "feeds:\n  - url: https://a.com/\n    name: \"\"\n",
 			[]string{"feeds.yaml:3: feeds[0].name: is empty"}},
 		{"empty feed list", "listen: 127.0.0.1:1\nfeeds: []\n",
@@ -391,6 +393,7 @@ func TestValidate(t *testing.T) {
 	}
 	want := []string{
 		`feeds.yaml: archive: "rel.db" is not an absolute path`,
+		`feeds.yaml:9: feeds[1].url: "https://example.com/rss" is the same feed as feeds[0]`,
 		`feeds.yaml:9: feeds[1].name: "example.com" is already the name of feeds[0]`,
 		`feeds.yaml:9: feeds[1].interval: 30m is less than min_interval 1h`,
 		`feeds.yaml:12: sites[a.com]: "div[" is not a CSS selector: expected identifier, found EOF instead`,

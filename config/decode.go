@@ -178,34 +178,43 @@ func (d *decoder) feeds(top map[string]entry, defaults Settings) []Feed {
 	feeds := make([]Feed, 0, len(items))
 	type owner struct{ index, line int }
 	names := map[string]owner{}
+	urls := map[string]owner{}
 	for i, n := range items {
 		field := fmt.Sprintf("feeds[%d]", i)
-		f, nameLine, named := d.feed(n, field, defaults)
-		if f.Name == "" {
-			feeds = append(feeds, f)
-			continue
-		}
-		if o, dup := names[f.Name]; dup {
-			if named {
-				d.errorf(nameLine, field+".name", "%q is already the name of feeds[%d] (line %d)", f.Name, o.index, o.line)
-			} else {
-				d.errorf(f.Line, field+".name", "%q (the URL's host) is already the name of feeds[%d] (line %d); set name: to tell them apart", f.Name, o.index, o.line)
-			}
-		} else {
+		f, nameLine := d.feed(n, field, defaults)
+		if o, dup := names[f.Name]; dup && f.Name != "" {
+			d.errorf(nameLine, field+".name", "%q is already the name of feeds[%d] (line %d)", f.Name, o.index, o.line)
+		} else if f.Name != "" {
 			names[f.Name] = owner{i, f.Line}
 		}
+		if o, dup := urls[feedKey(f.URL)]; dup && f.URL != "" {
+			d.errorf(f.Line, field+".url", "%q is the same feed as feeds[%d] (line %d)", f.URL, o.index, o.line)
+		} else if f.URL != "" {
+			urls[feedKey(f.URL)] = owner{i, f.Line}
+		}
 		feeds = append(feeds, f)
+	}
+	taken := make(map[string]bool, len(names))
+	for name := range names {
+		taken[name] = true
+	}
+	for i := range feeds {
+		if feeds[i].Name == "" && feeds[i].URL != "" {
+			feeds[i].Name = defaultName(feeds[i].URL, taken)
+			taken[feeds[i].Name] = true
+		}
 	}
 	return feeds
 }
 
-// feed decodes one item of feeds:. It also returns the line of its name:
-// and whether it had one, for the duplicate-name check.
-func (d *decoder) feed(n *yaml.Node, field string, defaults Settings) (f Feed, nameLine int, named bool) {
+// feed decodes one item of feeds:. It also returns the line of its name:,
+// for the duplicate-name check. A feed without a name gets one later, when
+// all the names written are known.
+func (d *decoder) feed(n *yaml.Node, field string, defaults Settings) (f Feed, nameLine int) {
 	f.Settings = defaults
 	f.Line = deref(n).Line
 	if !d.isMapping(n, field, "a mapping with url:") {
-		return f, 0, false
+		return f, 0
 	}
 	set := map[string]int{}
 	hasURL := false
@@ -224,7 +233,7 @@ func (d *decoder) feed(n *yaml.Node, field string, defaults Settings) (f Feed, n
 			}
 			f.URL = s
 		case "name":
-			named, nameLine = true, e.v.Line
+			nameLine = e.v.Line
 			s, ok := d.text(e.v, key)
 			if !ok {
 				continue
@@ -249,11 +258,8 @@ func (d *decoder) feed(n *yaml.Node, field string, defaults Settings) (f Feed, n
 	if !hasURL {
 		d.errorf(f.Line, field+".url", "is required")
 	}
-	if !named && f.URL != "" {
-		f.Name = hostName(f.URL)
-	}
 	d.checkRange(f.Settings, set, field)
-	return f, nameLine, named
+	return f, nameLine
 }
 
 // settingsBlock decodes a mapping of settings keys (defaults:) over s and

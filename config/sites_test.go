@@ -99,3 +99,35 @@ sites:
 		}
 	}
 }
+
+// Feeds without name: get unique names: the first of a host its host, the
+// others host and path, numbered when even that repeats; names written in
+// the file are never taken.
+func TestDefaultNamesAreUnique(t *testing.T) {
+	c := mustParse(t, `feeds:
+  - url: https://news.example.com/rss/world
+  - url: https://News.Example.com/rss/asia/
+  - url: https://news.example.com:8443/rss
+  - url: https://other.example/feed
+    name: news.example.com/rss/sport
+  - url: https://news.example.com/rss/sport
+  - url: http://news.example.com/rss/world?edition=int
+  - url: https://solo.example/feed
+`)
+	want := []string{
+		"news.example.com",
+		"news.example.com/rss/asia",
+		"news.example.com:8443",
+		"news.example.com/rss/sport",
+		"news.example.com/rss/sport-2",
+		"news.example.com/rss/world?edition=int",
+		"solo.example",
+	}
+	var got []string
+	for _, f := range c.Feeds {
+		got = append(got, f.Name)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("names:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

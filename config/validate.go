@@ -26,11 +26,15 @@ func (c *Config) Validate() error {
 	if len(c.Feeds) == 0 {
 		v.addf(0, "feeds", "no feeds")
 	}
-	names := map[string]int{}
+	names, urls := map[string]int{}, map[string]int{}
 	for i, f := range c.Feeds {
 		field := fmt.Sprintf("feeds[%d]", i)
 		if err := CheckFeedURL(f.URL); err != nil {
 			v.add(f.Line, field+".url", err)
+		} else if j, dup := urls[feedKey(f.URL)]; dup {
+			v.addf(f.Line, field+".url", "%q is the same feed as feeds[%d]", f.URL, j)
+		} else {
+			urls[feedKey(f.URL)] = i
 		}
 		if err := checkText(f.Name); err != nil {
 			v.add(f.Line, field+".name", err)

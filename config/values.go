@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"herald"
 )
 
 // sizeUnits are the suffixes max_body accepts. Matching ignores case, so
@@ -90,14 +92,50 @@ func CheckFeedURL(raw string) error {
 	return nil
 }
 
-// hostName is the name a feed gets when it has none: its URL's host, with the
-// port if there is one, lower-cased.
+// hostName is the URL's host, with the port if there is one, lower-cased:
+// the name a feed gets when it has none and is the first on its host.
 func hostName(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return ""
 	}
 	return strings.ToLower(u.Host)
+}
+
+// defaultName is the name of a feed written without one: its host, as it
+// always was, when no other feed has that name (the first unnamed feed of a
+// host keeps it, so adding another feed of the host later renames nothing);
+// else the host and path ("example.com/rss/world"), and a number after that
+// if needed. taken holds the names given so far.
+func defaultName(raw string, taken map[string]bool) string {
+	name := hostName(raw)
+	if !taken[name] {
+		return name
+	}
+	if u, err := url.Parse(raw); err == nil {
+		name += strings.TrimSuffix(u.EscapedPath(), "/")
+		if u.RawQuery != "" {
+			name += "?" + u.RawQuery
+		}
+	}
+	unique := name
+	for i := 2; taken[unique]; i++ {
+		unique = name + "-" + strconv.Itoa(i)
+	}
+	return unique
+}
+
+// feedKey is the form in which two feed URLs are the same feed: the
+// archive's URL key (scheme, host case, default port and tracking
+// parameters do not count), and a trailing slash does not either.
+func feedKey(raw string) string {
+	k := herald.URLKey(raw)
+	path, query, hasQuery := strings.Cut(k, "?")
+	path = strings.TrimRight(path, "/")
+	if hasQuery {
+		return path + "?" + query
+	}
+	return path
 }
 
 func validPort(p string) bool {

@@ -146,10 +146,19 @@ feeds:
 `)
 	for c := range copies {
 		for _, ft := range list {
-			fmt.Fprintf(&b, "  - url: %s\n    name: %s\n%s", f.url(ft), copyName(ft.name, c), ft.yaml)
+			fmt.Fprintf(&b, "  - url: %s\n    name: %s\n%s", copyURL(f.url(ft), c), copyName(ft.name, c), ft.yaml)
 		}
 	}
 	return b.String()
+}
+
+// copyURL tells copies apart by a query the farm ignores: the same feed
+// twice is a config error.
+func copyURL(u string, c int) string {
+	if c == 0 {
+		return u
+	}
+	return fmt.Sprintf("%s?copy=%d", u, c)
 }
 
 func copyName(name string, c int) string {

@@ -108,3 +108,18 @@ func TestExtractFileUsesOwnURL(t *testing.T) {
 		t.Errorf("extracted by %s, published %s; want site-rule, 2015-06-24T09:40:00+09:00", got.ExtractedBy, got.Published)
 	}
 }
+
+// Several feeds of one host need no names; the same feed twice is a config
+// error naming both lines.
+func TestCheckFeedNamesAndDuplicates(t *testing.T) {
+	dir := t.TempDir()
+	ok := writeFile(t, dir, "ok.yaml", "feeds:\n  - url: https://a.com/rss\n  - url: https://a.com/atom\n")
+	if code, _, stderr := runCLI(t, "-c", ok, "check"); code != 0 {
+		t.Errorf("two unnamed feeds of one host: exit %d, %s", code, stderr)
+	}
+	dup := writeFile(t, dir, "dup.yaml", "feeds:\n  - url: https://a.com/rss\n  - url: https://a.com/atom\n  - url: HTTPS://a.com/rss/\n")
+	code, _, stderr := runCLI(t, "-c", dup, "check")
+	if code != exitUsage || !strings.Contains(stderr, `dup.yaml:4: feeds[2].url: "HTTPS://a.com/rss/" is the same feed as feeds[0] (line 2)`) {
+		t.Errorf("the same URL twice: exit %d, %q", code, stderr)
+	}
+}
