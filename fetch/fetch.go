@@ -23,6 +23,8 @@ const (
 	DefaultConcurrency    = 16
 	// FeedAccept is sent when a Request gives no Accept.
 	FeedAccept = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8"
+	// PageAccept is the Accept of a request for an article page.
+	PageAccept = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 )
 
 // maxRedirects is how many redirects a Get follows.

@@ -156,7 +156,7 @@ func (p *Poller) page(ctx context.Context, f Feed, it *archive.Item, allowPrivat
 	link := a.Sources[0].Link
 	resp, err := p.Get.Get(ctx, fetch.Request{
 		URL: link, UserAgent: f.UserAgent, Timeout: f.Timeout, MaxBody: f.MaxBody,
-		Accept:      "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+		Accept:      fetch.PageAccept,
 		DenyPrivate: !allowPrivate,
 	})
 	if err != nil {

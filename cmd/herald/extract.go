@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"runtime/debug"
@@ -14,7 +13,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"herald/config"
 	"herald/extract"
+	"herald/fetch"
 )
 
 // maxPage is the largest page herald extract reads.
@@ -86,7 +87,7 @@ func cmdExtract(ctx context.Context, e *env, f extractFlags, args []string) erro
 	switch {
 	case *fetchURL != "":
 		var final string
-		page, contentType, final, err = download(ctx, *fetchURL)
+		page, contentType, final, err = fetchPage(ctx, e, *fetchURL)
 		if *pageURL == "" {
 			*pageURL = final
 		}
@@ -229,29 +230,44 @@ func readLimited(r io.Reader, name string) ([]byte, error) {
 	return b, nil
 }
 
-// download fetches a page with a plain client; it returns the body, its
-// Content-Type and the URL after redirects.
-func download(ctx context.Context, rawURL string) ([]byte, string, string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return nil, "", "", usagef("extract: --fetch %q: %v", rawURL, err)
-	}
-	req.Header.Set("User-Agent", "Herald/1.0 (+https://example.org/herald)")
-	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
-	client := &http.Client{Timeout: 30 * time.Second}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, "", "", fmt.Errorf("fetch %s: %w", rawURL, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, "", "", fmt.Errorf("fetch %s: HTTP %s", rawURL, resp.Status)
-	}
-	b, err := readLimited(resp.Body, rawURL)
+// fetchPage downloads the page of --fetch with the config's client.
+func fetchPage(ctx context.Context, e *env, rawURL string) ([]byte, string, string, error) {
+	cfg, err := optionalConfig(e)
 	if err != nil {
 		return nil, "", "", err
 	}
-	return b, resp.Header.Get("Content-Type"), resp.Request.URL.String(), nil
+	client := newClient(cfg)
+	defer client.CloseIdleConnections()
+	return download(ctx, client, rawURL)
+}
+
+// download fetches a page through package fetch, as the daemon fetches
+// article pages: the config's user agent, timeout, max_body and politeness
+// (the defaults without a config), and non-public addresses refused on
+// every hop unless the URL given is itself on one. It returns the body,
+// its Content-Type and the URL after redirects.
+func download(ctx context.Context, get getter, rawURL string) ([]byte, string, string, error) {
+	resp, err := get.Get(ctx, fetch.Request{
+		URL: rawURL, Accept: fetch.PageAccept, DenyPrivate: !fetch.PrivateHost(rawURL),
+	})
+	if err != nil {
+		return nil, "", "", err
+	}
+	return resp.Body, resp.ContentType, resp.URL, nil
+}
+
+// getter does HTTP GETs; *fetch.Client is one.
+type getter interface {
+	Get(ctx context.Context, r fetch.Request) (*fetch.Response, error)
+}
+
+// optionalConfig loads the config when its file exists, and gives the
+// defaults when it does not; a config that exists must be valid.
+func optionalConfig(e *env) (*config.Config, error) {
+	if _, err := os.Stat(e.configPath); errors.Is(err, os.ErrNotExist) {
+		return &config.Config{Concurrency: config.DefaultConcurrency, Defaults: config.DefaultSettings()}, nil
+	}
+	return loadConfig(e)
 }
 
 // configRules finds the config's site rule for the page's host. Without a
@@ -260,10 +276,7 @@ func configRules(e *env, pageURL string) (*extract.Rules, error) {
 	if pageURL == "" {
 		return nil, nil
 	}
-	if _, err := os.Stat(e.configPath); errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	cfg, err := loadConfig(e)
+	cfg, err := optionalConfig(e)
 	if err != nil {
 		return nil, err
 	}
