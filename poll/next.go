@@ -28,16 +28,18 @@ const moveAfter = 3
 //     typical gap between entries, so that a new entry waits on average a
 //     quarter of the gap), or is Feed.Interval while that is unknown, kept
 //     within [MinInterval, MaxInterval];
-//   - after failures it backs off exponentially, faster for failures that
-//     will not mend by themselves (a 404 or a broken feed) than for a
-//     timeout, capped at MaxInterval and never giving up;
+//   - after failures it backs off exponentially from MinInterval, not from
+//     the interval, so that a feed's first failures are retried within
+//     minutes, not hours; faster for failures that will not mend by
+//     themselves (a 404 or a broken feed) than for a timeout, capped at
+//     MaxInterval and never giving up;
 //   - it is never shorter than the publisher asks (ttl, sy:updatePeriod,
 //     max-age, Expires, Retry-After), even past MaxInterval, up to a week;
 //   - it is moved out of the publisher's skipHours and skipDays.
 func NextPoll(s herald.FeedState, f Feed, from time.Time) time.Time {
 	iv := adaptive(s, f)
 	if s.Outcome == herald.OutcomeFailed && s.ErrorCount > 0 {
-		iv = backoff(iv, s.ErrorKind, s.ErrorCount, f.MaxInterval)
+		iv = backoff(iv, max(f.MinInterval, minInterval), s.ErrorKind, s.ErrorCount, f.MaxInterval)
 	}
 	iv = max(iv, min(max(s.Hints.TTL, s.Hints.UpdatePeriod, s.Hints.MaxAge), maxHint))
 	next := from.Add(iv)
@@ -64,10 +66,10 @@ func adaptive(s herald.FeedState, f Feed) time.Duration {
 	return max(iv, f.MinInterval, minInterval)
 }
 
-// backoffFactor is how many intervals the first retry waits, by failure kind
-// (FeedState.ErrorKind); each further failure in a row doubles it. Kinds
-// that need a person to fix them start slower; a canceled poll (the daemon
-// stopping) is no failure of the feed's and does not back off.
+// backoffFactor is how many times min_interval the first retry waits, by
+// failure kind (FeedState.ErrorKind); each further failure in a row doubles
+// it. Kinds that need a person to fix them start slower; a canceled poll
+// (the daemon stopping) is no failure of the feed's and does not back off.
 var backoffFactor = map[string]time.Duration{
 	string(fetch.KindCanceled): 0,
 	string(fetch.KindTimeout):  1,
@@ -84,9 +86,11 @@ var backoffFactor = map[string]time.Duration{
 	string(fetch.KindBlocked):  4,
 }
 
-// backoff stretches iv for the count-th failure in a row of the given kind,
-// up to limit (when set; else maxHint).
-func backoff(iv time.Duration, kind string, count int, limit time.Duration) time.Duration {
+// backoff is the wait after the count-th failure in a row of the given
+// kind: base (min_interval) times the kind's factor, doubled for each
+// further failure, up to limit (when set; else maxHint). A kind that does
+// not back off keeps the interval iv.
+func backoff(iv, base time.Duration, kind string, count int, limit time.Duration) time.Duration {
 	if limit <= 0 {
 		limit = maxHint
 	}
@@ -94,14 +98,14 @@ func backoff(iv time.Duration, kind string, count int, limit time.Duration) time
 	if !ok {
 		factor = 1
 	}
-	if factor == 0 || iv >= limit {
+	if factor == 0 {
 		return iv
 	}
-	d := iv * factor
+	d := base * factor
 	for i := 1; i < count && d < limit; i++ {
 		d *= 2
 	}
-	return max(min(d, limit), iv)
+	return max(min(d, limit), base)
 }
 
 // skip moves t forward, an hour at a time, out of the hours (GMT) and days

@@ -35,17 +35,18 @@ func TestNextPoll(t *testing.T) {
 		{"past Expires changes nothing", herald.FeedState{Hints: herald.Hints{Expires: from.Add(-time.Hour)}}, f, 30 * time.Minute},
 		{"Retry-After", herald.FeedState{Hints: herald.Hints{RetryAfter: from.Add(90 * time.Minute)}}, f, 90 * time.Minute},
 		{"Retry-After in a year: a week", herald.FeedState{Hints: herald.Hints{RetryAfter: from.AddDate(1, 0, 0)}}, f, maxHint},
-		{"timeout, 1st failure", failed("timeout", 1), f, 30 * time.Minute},
-		{"timeout, 2nd failure", failed("timeout", 2), f, time.Hour},
-		{"timeout, 4th failure", failed("timeout", 4), f, 4 * time.Hour},
+		{"timeout, 1st failure: min_interval", failed("timeout", 1), f, 5 * time.Minute},
+		{"timeout, 2nd failure", failed("timeout", 2), f, 10 * time.Minute},
+		{"timeout, 4th failure", failed("timeout", 4), f, 40 * time.Minute},
 		{"timeout, 30th failure: capped", failed("timeout", 30), f, 24 * time.Hour},
 		{"timeout, 1000th failure: capped, never gives up", failed("timeout", 1000), f, 24 * time.Hour},
-		{"dns starts slower", failed("dns", 1), f, time.Hour},
-		{"http-4xx starts slower still", failed("http-4xx", 1), f, 2 * time.Hour},
-		{"parse, 3rd failure", failed("parse", 3), f, 8 * time.Hour},
-		{"unknown kind backs off like a timeout", failed("strange", 2), f, time.Hour},
+		{"dns starts slower, in minutes", failed("dns", 1), f, 10 * time.Minute},
+		{"http-4xx starts slower still", failed("http-4xx", 1), f, 20 * time.Minute},
+		{"parse, 3rd failure", failed("parse", 3), f, 80 * time.Minute},
+		{"unknown kind backs off like a timeout", failed("strange", 2), f, 10 * time.Minute},
+		{"a 6-hour feed's first DNS failure: minutes, not 12 hours", failed("dns", 1), Feed{Interval: 6 * time.Hour, MinInterval: 5 * time.Minute, MaxInterval: 24 * time.Hour}, 10 * time.Minute},
 		{"canceled does not back off", failed("canceled", 5), f, 30 * time.Minute},
-		{"backoff from the adapted interval", herald.FeedState{Outcome: herald.OutcomeFailed, ErrorKind: "http-5xx", ErrorCount: 3, PublishGap: 20 * time.Minute}, f, 40 * time.Minute},
+		{"backoff from min_interval, not the adapted interval", herald.FeedState{Outcome: herald.OutcomeFailed, ErrorKind: "http-5xx", ErrorCount: 3, PublishGap: 12 * time.Hour}, f, 20 * time.Minute},
 		{"backoff without max_interval stops at a week", failed("timeout", 100), Feed{Interval: time.Hour}, maxHint},
 		{"Retry-After beats a shorter backoff", herald.FeedState{Outcome: herald.OutcomeFailed, ErrorKind: "http-4xx", ErrorCount: 1, Hints: herald.Hints{RetryAfter: from.Add(6 * time.Hour)}}, f, 6 * time.Hour},
 		{"skipHours: 12:30 moves to 14:00", herald.FeedState{Hints: herald.Hints{SkipHours: []int{12, 13}}}, f, 2 * time.Hour},
@@ -70,8 +71,8 @@ func TestNextPollBackoffGrows(t *testing.T) {
 		for n := 1; n <= 40; n++ {
 			s := herald.FeedState{Outcome: herald.OutcomeFailed, ErrorKind: kind, ErrorCount: n}
 			d := NextPoll(s, f, from).Sub(from)
-			if d < prev || d > f.MaxInterval || d < f.Interval {
-				t.Fatalf("%s failure %d: interval %v after %v (want growing within [%v, %v])", kind, n, d, prev, f.Interval, f.MaxInterval)
+			if d < prev || d > f.MaxInterval || d < f.MinInterval {
+				t.Fatalf("%s failure %d: interval %v after %v (want growing within [%v, %v])", kind, n, d, prev, f.MinInterval, f.MaxInterval)
 			}
 			prev = d
 		}

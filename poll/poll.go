@@ -268,6 +268,8 @@ func (f Feed) reachesPrivate() bool {
 // Round polls feeds concurrently: one queue per site, each worked by as
 // many goroutines as the site allows, so that a slow site holds up only
 // its own feeds. done is called after each feed (for a progress line).
+// When every feed failed at the network level (MachineDown), the failures
+// are the machine's and are not counted against the feeds (Forgive).
 func (p *Poller) Round(ctx context.Context, feeds []Feed, perSite func(site string) int, done func(Outcome)) []Outcome {
 	queues := map[string][]int{}
 	var order []string
@@ -293,6 +295,10 @@ func (p *Poller) Round(ctx context.Context, feeds []Feed, perSite func(site stri
 		})
 	}
 	wg.Wait()
+	if MachineDown(outs) {
+		// A manual round while offline must not add to the feeds' backoff.
+		p.forgiveRound(ctx, outs)
+	}
 	return outs
 }
 

@@ -1,6 +1,7 @@
 // Package schedule is the daemon's scheduler: it polls each feed when the
 // archive's state says it is due, politely (a global limit and one per
-// site), resumes where a restarted daemon left off, and follows config reloads.
+// site), resumes where a restarted daemon left off, follows config reloads,
+// and tells an offline machine from failing feeds.
 package schedule
 
 import (
@@ -36,6 +37,11 @@ type Options struct {
 	Concurrency     int // polls in flight over all sites; default 16
 	Clock           Clock
 	Rand            *rand.Rand // spreads overdue feeds; nil: the global source
+	// SaveState stores a feed's state again when the scheduler forgives a
+	// failure that was the machine's, not the feed's (the machine was
+	// offline): archive.DB.SaveFeedState. Nil: the forgiven state is only
+	// kept in memory.
+	SaveState func(ctx context.Context, s herald.FeedState) error
 	// OnOutcome is told of every poll as it ends, and once of each gone feed
 	// it does not poll. It is called from the polls' goroutines.
 	OnOutcome func(poll.Outcome)
@@ -51,6 +57,7 @@ type Scheduler struct {
 
 	mu      sync.Mutex
 	q       *queue
+	machine machine     // is the machine offline?
 	pending []poll.Feed // set by SetFeeds, applied by Run
 	changed bool
 }
@@ -258,30 +265,42 @@ func (s *Scheduler) poll(ctx context.Context, e *entry) {
 		return
 	}
 	o := s.p.Poll(ctx, e.feed)
-	s.finish(e, o, s.clock.Now())
+	o, forgiven := s.finish(e, o, s.clock.Now())
+	if forgiven && s.o.SaveState != nil {
+		if err := s.o.SaveState(ctx, o.State); err != nil {
+			o.Err = fmt.Errorf("%w; and saving its state: %v", o.Err, err)
+		}
+	}
 	s.poke()
 	s.report(o)
 }
 
 // finish puts e back in the schedule after its poll gave o. A poll that
 // stored no usable next time (its state could not be read) waits
-// min_interval rather than spin.
-func (s *Scheduler) finish(e *entry, o poll.Outcome, now time.Time) {
+// min_interval rather than spin. When the machine is offline (see machine),
+// a failure at the network level is forgiven (poll.Forgive): finish returns
+// the outcome with the state to store instead, and true.
+func (s *Scheduler) finish(e *entry, o poll.Outcome, now time.Time) (poll.Outcome, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	retry, forgiven := s.machine.record(e.site, o, now)
+	if forgiven && !e.repoll {
+		o.State = poll.Forgive(o.State, retry)
+	}
 	if o.State.Name != "" && !e.repoll {
 		e.state = o.State
 	}
 	next := o.State.NextPoll
-	if floor := now.Add(max(e.feed.MinInterval, time.Second)); next.Before(floor) && o.Err != nil {
+	if floor := now.Add(max(e.feed.MinInterval, time.Second)); next.Before(floor) && o.Err != nil && !forgiven {
 		next = floor
 	}
 	next = latest(next, now)
 	gone := o.Skipped != "" || o.State.Outcome == herald.OutcomeGone
 	if e.repoll {
-		next, gone, e.repoll = now, false, false
+		next, gone, e.repoll, forgiven = now, false, false, false
 	}
 	s.q.done(e, next, gone)
+	return o, forgiven
 }
 
 func (s *Scheduler) report(o poll.Outcome) {

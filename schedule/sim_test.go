@@ -37,6 +37,7 @@ const (
 	kindGone    = "gone"    // answers 410 from day 2 on
 	kindUnknown = "unknown" // entries carry no dates: interval from config
 	kindSlow    = "slow"    // on the slow site: each poll takes 10 minutes
+	kindNoDNS   = "no-dns"  // its host name does not resolve
 )
 
 type simPoll struct {
@@ -57,6 +58,7 @@ type simWorld struct {
 	maxSite   map[string]int
 	maxGlobal int
 	reported  []poll.Outcome
+	offline   func(now time.Time) bool // nil: never; else when no name resolves
 }
 
 func (w *simWorld) site(url string) string {
@@ -84,6 +86,8 @@ func (w *simWorld) poll(f poll.Feed, now time.Time) (poll.Outcome, time.Duration
 	day := now.Sub(simStart) / (24 * time.Hour)
 	var err error
 	switch {
+	case kind == kindNoDNS || w.offline != nil && w.offline(now):
+		err, st.ErrorKind, took = fmt.Errorf("lookup: no such host"), "dns", 50*time.Millisecond
 	case kind == kindSlow:
 		took = 10 * time.Minute
 	case kind == kindFlaky && day == 1:
@@ -186,7 +190,9 @@ func (w *simWorld) run(t *testing.T, s *Scheduler, clock *fixedClock, pending *c
 			c := heap.Pop(pending).(completion)
 			w.inflight[w.site(c.e.feed.URL)]--
 			w.global--
-			s.finish(c.e, c.o, c.at)
+			if o, forgiven := s.finish(c.e, c.o, c.at); forgiven {
+				w.states[c.e.feed.Name] = o.State // as Options.SaveState stores it
+			}
 			if c.o.State.Outcome == herald.OutcomeGone {
 				w.reported = append(w.reported, c.o)
 			}
@@ -494,4 +500,73 @@ func TestSimulation(t *testing.T) {
 		}
 	})
 	t.Logf("simulated %v: %d feeds, max in flight %d, per site %v", end.Sub(simStart), len(feeds), w.maxGlobal, w.maxSite)
+}
+
+// An offline machine is not many broken feeds: eight hours without a
+// network, then back. Once feeds of two sites fail at the network level the
+// scheduler takes it for the machine: the failures do not count against the
+// feeds, which are retried every few minutes, so that all of them are
+// polled again within minutes of the network's return. Meanwhile a feed
+// whose own name does not resolve, while the others answer, is counted and
+// backs off in minutes at first.
+func TestSimulationOffline(t *testing.T) {
+	down, up := simStart.Add(8*time.Hour), simStart.Add(16*time.Hour)
+	w := &simWorld{
+		rng: rand.New(rand.NewPCG(5, 6)), kinds: map[string]string{}, states: map[string]herald.FeedState{},
+		polls: map[string][]simPoll{}, count: map[string]int{}, inflight: map[string]int{}, maxSite: map[string]int{},
+		offline: func(now time.Time) bool { return !now.Before(down) && now.Before(up) },
+	}
+	var feeds []poll.Feed
+	for i := range 14 {
+		f := simFeed(fmt.Sprintf("feed-%02d", i), fmt.Sprintf("s%d.example", i%7))
+		if i%2 == 1 {
+			f.Interval = 6 * time.Hour // a rare feed: once, one failure moved it 12.5 hours out
+		}
+		w.kinds[f.Name] = kindHourly
+		feeds = append(feeds, f)
+	}
+	broken := simFeed("broken", "broken.example")
+	w.kinds[broken.Name] = kindNoDNS
+	clock := &fixedClock{t: simStart}
+	s := New(nil, Options{SiteConcurrency: func(string) int { return simSiteCap }, Concurrency: simGlobal, Clock: clock, Rand: rand.New(rand.NewPCG(7, 8))})
+	s.SetFeeds(append(slices.Clone(feeds), broken))
+	var pending completions
+	w.run(t, s, clock, &pending, simStart.Add(24*time.Hour))
+
+	for _, f := range feeds {
+		var last time.Time
+		back := false
+		for _, p := range w.polls[f.Name] {
+			if !last.Before(down.Add(30*time.Minute)) && p.start.Before(up) && p.start.Sub(last) > 10*time.Minute+time.Minute {
+				t.Errorf("%s: offline, polled at %v after %v: want a retry every few minutes", f.Name, p.start.Sub(simStart), p.start.Sub(last))
+			}
+			// The failure that reveals the outage counts once; no more.
+			if !p.start.Before(down) && p.start.Before(up) && p.state.ErrorCount > 2 {
+				t.Errorf("%s: offline failures counted: error count %d", f.Name, p.state.ErrorCount)
+			}
+			if p.ok && !p.start.Before(up) && !back {
+				back = true
+				if d := p.start.Sub(up); d > offlineCap+time.Minute {
+					t.Errorf("%s: first poll %v after the network returned, want within %v", f.Name, d, offlineCap+time.Minute)
+				}
+			}
+			last = p.start
+		}
+		if !back {
+			t.Errorf("%s: never polled after the network returned", f.Name)
+		}
+	}
+
+	// The feed whose own name does not resolve, outside the outage: counted,
+	// retried in minutes at first, then less and less often.
+	var gaps []time.Duration
+	var counts []int
+	ps := w.polls[broken.Name]
+	for i := 1; i < len(ps) && ps[i].start.Before(down); i++ {
+		gaps = append(gaps, ps[i].start.Sub(ps[i-1].start))
+		counts = append(counts, ps[i].state.ErrorCount)
+	}
+	if len(gaps) < 4 || gaps[0] > 15*time.Minute || !slices.IsSorted(counts) || counts[len(counts)-1] < 4 || gaps[len(gaps)-1] < 2*gaps[0] {
+		t.Errorf("a broken feed's retries before the outage: gaps %v, error counts %v; want minutes first, counted, growing", gaps, counts)
+	}
 }

@@ -102,6 +102,7 @@ func newDaemon(e *env, cfg *config.Config, db *archive.DB) *daemon {
 	}
 	d.sched = schedule.New(observed{p, d}, schedule.Options{
 		States:          db.FeedStates,
+		SaveState:       db.SaveFeedState,
 		SiteConcurrency: func(site string) int { return siteLimit(d.cfg.Load(), site).Concurrency },
 		Concurrency:     cfg.Concurrency,
 		OnOutcome:       d.logOutcome,
