@@ -238,7 +238,7 @@ func TestAppendFeedsErrors(t *testing.T) {
 		{"invalid config", "feeds:\n  - url: https://a.com/\n    interval: 5x\n", []NewFeed{{URL: "https://b.com/"}},
 			`feeds.yaml:3: feeds[0].interval: "5x" is not a duration`},
 		{"syntax error", "feeds: [\n", []NewFeed{{URL: "https://b.com/"}},
-			"did not find expected node content"},
+			"a value is missing here"},
 		{"top level list", "- a\n", []NewFeed{{URL: "https://b.com/"}},
 			"the top level is not a block mapping"},
 		{"feeds is a string", "feeds: none\n", []NewFeed{{URL: "https://b.com/"}},

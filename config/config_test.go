@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -46,13 +47,32 @@ func TestParseBad(t *testing.T) {
 		src  string
 		want []string
 	}{
-		// The YAML parser places this error where the mapping it broke starts.
+		// The YAML parser names the line where the mapping it broke starts;
+		// the error is on the line that broke it, in a plain sentence.
 		{"syntax error", "feeds:\n  - url: x\n bad: [\n",
-			[]string{"feeds.yaml:2: did not find expected key"}},
+			[]string{"feeds.yaml:3: this line's indentation does not match the keys above it (or a value needs quotes)"}},
+		{"indentation", "feeds:\n  - url: https://a.com/\n   name: x\n",
+			[]string{"feeds.yaml:3: this line's indentation does not match the list items above it"}},
+		{"indentation of a list item", "archive: x.db\nfeeds:\n - url: https://a.com/\n   name: y\n  - url: https://b.com/\n",
+			[]string{"feeds.yaml:5: this line's indentation does not match the list items above it"}},
+		{"indentation in sites", oneFeed + "sites:\n  a.com:\n    body: x\n   strip: [y]\n",
+			[]string{"feeds.yaml:6: this line's indentation does not match the keys above it (or a value needs quotes)"}},
+		{"key too deep", oneFeed + "    name: x\n     tags: [a]\n",
+			[]string{`feeds.yaml:4: a "key:" where none can start: indent the line as the keys above it, or quote the value`}},
 		{"unclosed flow list", "listen: x\nfeeds: [\n",
-			[]string{"feeds.yaml:2: did not find expected node content"}},
+			[]string{"feeds.yaml:2: a value is missing here (is a [ or { left open?)"}},
+		{"unclosed list", oneFeed + "    tags: [a\n  - url: https://b.com/\n",
+			[]string{"feeds.yaml:3: a [ list on this line is never closed with ]"}},
+		{"unclosed quote", oneFeed + "    name: \"x\n  - url: https://b.com/\n",
+			[]string{"feeds.yaml:3: a quoted value opened on this line is never closed"}},
+		{"missing colon", oneFeed + "    name x\n    tags: [a]\n",
+			[]string{`feeds.yaml:3: this line is neither "key: value" nor a list item (is a ':' missing?)`}},
+		{"reserved character", oneFeed + "    name: @x\n",
+			[]string{"feeds.yaml:3: a value starts with a character YAML reserves (such as @, ` or %); put the value in quotes"}},
 		{"tab indentation", "feeds:\n\t- url: https://a.com/\n",
-			[]string{"feeds.yaml:2: found character that cannot start any token"}},
+			[]string{"feeds.yaml:2: a tab indents this line; YAML allows only spaces for indentation"}},
+		{"tab indentation in a feed", oneFeed + "\tname: x\n",
+			[]string{"feeds.yaml:3: a tab indents this line; YAML allows only spaces for indentation"}},
 		{"unknown top-level key", "feedz: []\n" + oneFeed,
 			[]string{"feeds.yaml:1: feedz: unknown key (did you mean feeds?)"}},
 		{"unknown feed key", oneFeed + "    titel: x\n",
@@ -435,4 +455,22 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("second Parse differs: %v", err)
 		}
 	})
+}
+
+// A syntax error deep in a long file is placed on its own line, not on the
+// line where the feeds: list starts.
+func TestSyntaxErrorLineInLongFile(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("feeds:\n")
+	for i := range 2000 {
+		fmt.Fprintf(&b, "  - url: https://a%d.example/feed\n    name: f%d\n", i, i)
+		if i == 1500 {
+			b.WriteString("   tags: [x]\n") // line 2 + 2*1501 = 3004
+		}
+	}
+	got := parseErrors(t, b.String())
+	want := "feeds.yaml:3004: this line's indentation does not match the list items above it"
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
 }

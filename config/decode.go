@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -108,11 +107,20 @@ func (d *decoder) decode(data []byte) *Config {
 func (d *decoder) syntaxError(err error, data []byte) {
 	msg := err.Error()
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		d.errorf(line, "", "%s", m[2])
+		line := syntaxLine(data, m[2])
+		d.errorf(line, "", "%s", plainSyntax(m[2], lineText(data, line)))
 		return
 	}
 	d.errorf(badByteLine(data), "", "%s", strings.TrimPrefix(msg, "yaml: "))
+}
+
+// lineText is the text of line n (from 1), without its line ending.
+func lineText(data []byte, n int) string {
+	lines := strings.SplitN(string(data), "\n", n+1)
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	return strings.TrimRight(lines[n-1], "\r")
 }
 
 func badByteLine(data []byte) int {
