@@ -202,14 +202,18 @@ func TestFetchStatsExportImport(t *testing.T) {
 func TestFetchLocked(t *testing.T) {
 	srv := farm(t, 1)
 	cfg := farmConfig(t, srv, 1, "")
-	db, err := archive.Open(filepath.Join(filepath.Dir(cfg), "herald.db"), archive.Options{})
+	path := filepath.Join(filepath.Dir(cfg), "herald.db")
+	db, err := archive.Open(path, archive.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	code, _, stderr := runCLI(t, "-c", cfg, "fetch")
-	if code != exitFailure || !strings.Contains(stderr, "locked") {
-		t.Errorf("exit %d, stderr %q; want 1 and a word about the lock", code, stderr)
+	if code != exitFailure || !strings.Contains(stderr, "locked") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("exit %d, stderr %q; want 1 and a line about the lock", code, stderr)
+	}
+	if strings.Count(stderr, "herald.db") != 1 {
+		t.Errorf("stderr %q names the archive %d times, want once", stderr, strings.Count(stderr, "herald.db"))
 	}
 }
 

@@ -1,13 +1,20 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Help goes to stdout with exit 0, however it is asked for, and describes
@@ -197,6 +204,57 @@ func TestFetchExitStatus(t *testing.T) {
 		}
 		if tt.want != "" && strings.Count(stderr, tt.want) != 1 || tt.want == "" && stderr != "" {
 			t.Errorf("herald %s: stderr %q, want %q", strings.Join(tt.args, " "), stderr, tt.want)
+		}
+	}
+}
+
+// SIGINT during fetch is reported as an interruption, not as each feed's
+// failure ("ingest heise: context canceled").
+func TestFetchInterrupted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>`)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // the rest never comes
+	}))
+	defer srv.Close()
+	cfg := writeFile(t, t.TempDir(), "feeds.yaml", fmt.Sprintf("sites:\n  127.0.0.1:\n    site_concurrency: 4\n    site_gap: 0s\n"+
+		"feeds:\n  - url: %[1]s/heise\n    name: heise\n  - url: %[1]s/lwn\n    name: lwn\n", srv.URL))
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel) // as SIGINT does through main's NotifyContext
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"-c", cfg, "fetch"}, strings.NewReader(""), &out, &errb)
+	if code != exitFailure || errb.String() != "herald: interrupted; what the round fetched before is archived\n" {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+	if strings.Contains(out.String(), "failed ") || strings.Contains(out.String(), "cancel") || !strings.Contains(out.String(), "0 failed, 2 interrupted") {
+		t.Errorf("stdout %q", out.String())
+	}
+}
+
+// --log-level debug shows the polls that found nothing new; --log-format
+// json makes every log line a JSON object.
+func TestRunLogFlags(t *testing.T) {
+	srv := farm(t, 1)
+	listen := freePort(t)
+	cfg := writeFile(t, t.TempDir(), "feeds.yaml", fmt.Sprintf("listen: %s\ndefaults:\n  interval: 1s\n  min_interval: 1s\n  max_interval: 1s\n  full_text: false\n"+
+		"sites:\n  127.0.0.1:\n    site_gap: 0s\nfeeds:\n  - url: %s/feed/0\n    name: f0\n", listen, srv.URL))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logs := &syncBuffer{}
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, []string{"run", "-c", cfg, "--log-level", "debug", "--log-format", "json"}, strings.NewReader(""), io.Discard, logs)
+	}()
+	waitFor(t, "a not-modified poll in the log", func() bool { return strings.Contains(logs.String(), `"msg":"not modified"`) })
+	cancel()
+	if code := <-exited; code != 0 {
+		t.Errorf("run: exit %d", code)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec struct{ Level, Msg string }
+		if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.Level == "" || rec.Msg == "" {
+			t.Errorf("log line %q is not a JSON record: %v", line, err)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -69,7 +70,7 @@ func cmdFetch(ctx context.Context, e *env, names []string, strict bool) (err err
 	prog.finish()
 	printRound(e.stdout, outs, time.Since(start))
 	if ctx.Err() != nil {
-		return fmt.Errorf("round interrupted: %w", ctx.Err())
+		return errors.New("interrupted; what the round fetched before is archived")
 	}
 	return roundStatus(outs, strict)
 }
@@ -111,13 +112,15 @@ func pick(feeds []poll.Feed, names []string) ([]poll.Feed, error) {
 
 // printRound writes one line per failed feed, stale site rules, then totals.
 func printRound(w io.Writer, outs []poll.Outcome, took time.Duration) {
-	var ok, notModified, failed, skipped, added, updated, dup, pages, pagesFailed int
+	var ok, notModified, failed, interrupted, skipped, added, updated, dup, pages, pagesFailed int
 	missed := map[string]int{}
 	for _, o := range outs {
 		switch {
 		case o.Skipped != "":
 			skipped++
 			fmt.Fprintf(w, "skipped %s (%s): %s\n", o.Feed.Name, o.Feed.URL, o.Skipped)
+		case errors.Is(o.Err, context.Canceled):
+			interrupted++ // by the user, not the feed's failure: no line each
 		case o.Err != nil:
 			failed++
 			reason := o.State.LastError
@@ -153,6 +156,9 @@ func printRound(w io.Writer, outs []poll.Outcome, took time.Duration) {
 	fmt.Fprintf(w, "feeds: %d ok, %d not modified, %d failed", ok, notModified, failed)
 	if skipped > 0 {
 		fmt.Fprintf(w, ", %d skipped", skipped)
+	}
+	if interrupted > 0 {
+		fmt.Fprintf(w, ", %d interrupted", interrupted)
 	}
 	fmt.Fprintf(w, "; articles: %d new, %d updated, %d duplicate", added, updated, dup)
 	if pages > 0 {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -31,13 +30,9 @@ func archivePath(e *env, cfg *config.Config) string {
 }
 
 // openArchive opens the archive, failing at once when a daemon holds it.
+// The archive's errors name its path already.
 func openArchive(e *env, cfg *config.Config) (*archive.DB, error) {
-	path := archivePath(e, cfg)
-	db, err := archive.Open(path, archive.Options{LockTimeout: 500 * time.Millisecond})
-	if errors.Is(err, archive.ErrLocked) {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return db, err
+	return archive.Open(archivePath(e, cfg), archive.Options{LockTimeout: 500 * time.Millisecond})
 }
 
 // openConfigArchive loads the config and opens its archive: what every
