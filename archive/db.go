@@ -142,7 +142,7 @@ type Options struct {
 
 // DB is an open archive. Its methods are safe for concurrent use.
 type DB struct {
-	bolt        *bolt.DB
+	bolt        store
 	path        string
 	now         func() time.Time
 	states      stateQueue
@@ -153,26 +153,44 @@ type DB struct {
 	ro          bool
 }
 
-// Open opens the archive at path, creating it unless o.ReadOnly.
+// Open opens the archive at path, creating it unless o.ReadOnly. A file
+// that is not a sound archive (empty, truncated, not a bbolt file, pages
+// bbolt cannot read) is ErrDamaged; a read-only Open of a missing file is
+// ErrNoArchive.
 func Open(path string, o Options) (*DB, error) {
+	db, err := open(path, o)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func open(path string, o Options) (*DB, error) {
+	if _, err := inspectFile(path, o.ReadOnly); err != nil {
+		return nil, err
+	}
 	timeout := o.LockTimeout
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:         timeout,
-		ReadOnly:        o.ReadOnly,
-		NoSync:          o.NoSync,
-		FreelistType:    bolt.FreelistMapType,
-		InitialMmapSize: initialMmapSize(o.ReadOnly),
+	var bdb *bolt.DB
+	err := guard(func() (err error) {
+		bdb, err = bolt.Open(path, 0o600, &bolt.Options{
+			Timeout:         timeout,
+			ReadOnly:        o.ReadOnly,
+			NoSync:          o.NoSync,
+			FreelistType:    bolt.FreelistMapType,
+			InitialMmapSize: initialMmapSize(o.ReadOnly),
+		})
+		return err
 	})
 	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
+		return nil, ErrLocked
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
 	}
-	db := &DB{bolt: bdb, path: path, now: o.Now, ro: o.ReadOnly, decoded: newDecodedMemo()}
+	db := &DB{bolt: store{bdb}, path: path, now: o.Now, ro: o.ReadOnly, decoded: newDecodedMemo()}
 	db.states.init()
 	db.commits.init()
 	db.claims.init()
@@ -180,13 +198,13 @@ func Open(path string, o Options) (*DB, error) {
 		db.now = time.Now
 	}
 	if o.ReadOnly {
-		err = bdb.View(checkLayout)
-	} else if err = bdb.Update(initLayout); err == nil {
-		err = db.upgrade()
+		err = db.bolt.View(checkLayout)
+	} else if err = db.bolt.Update(initLayout); err == nil {
+		err = guard(db.upgrade)
 	}
 	if err != nil {
 		bdb.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
 	}
 	return db, nil
 }
@@ -226,10 +244,10 @@ func initLayout(tx *bolt.Tx) error {
 // upgrade brings an older file's layout up to date, and reads the claim log
 // into memory.
 func (db *DB) upgrade() error {
-	if err := foldEntries(db.bolt); err != nil {
+	if err := foldEntries(db.bolt.DB); err != nil {
 		return err
 	}
-	if err := upgradeClaims(db.bolt); err != nil {
+	if err := upgradeClaims(db.bolt.DB); err != nil {
 		return err
 	}
 	return db.bolt.View(db.claims.load)

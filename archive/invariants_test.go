@@ -22,6 +22,14 @@ import (
 // article is not indexed under it: the first claimant keeps a key).
 func checkIndexes(t *testing.T, db *DB, complete bool) {
 	t.Helper()
+	// What verify checks of them, it finds sound.
+	db.bolt.View(func(tx *bolt.Tx) error {
+		var ps problems
+		if verifyIndexes(tx, &ps); len(ps.list) > 0 {
+			t.Fatalf("verify: %v", ps.done())
+		}
+		return nil
+	})
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		want := map[string]map[string]string{ // bucket -> key -> value
 			"by_key": {}, "by_time": {}, "by_feed": {}, "by_tag": {},

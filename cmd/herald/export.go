@@ -61,7 +61,7 @@ func cmdExport(ctx context.Context, e *env, f exportFlags) error {
 	if q.Until, err = parseTime(f.until); err != nil {
 		return usagef("export: --until: %v", err)
 	}
-	cfg, db, err := openConfigArchive(e)
+	cfg, db, err := openReader(e)
 	if err != nil {
 		return err
 	}

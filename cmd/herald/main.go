@@ -21,6 +21,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"herald/archive"
 	"herald/config"
 )
 
@@ -69,6 +70,8 @@ func commands(e *env) []*cobra.Command {
 		importCommand(e),
 		opmlCommand(e),
 		statsCommand(e),
+		verifyCommand(e),
+		salvageCommand(e),
 	}
 }
 
@@ -261,6 +264,9 @@ func report(stderr io.Writer, cmd *cobra.Command, err error) int {
 		// Already one "file:line: message" per line.
 		fmt.Fprintln(stderr, ce.Error())
 		return exitUsage
+	}
+	if errors.Is(err, archive.ErrDamaged) {
+		err = fmt.Errorf("%w (`herald verify` says what is wrong and where; `herald salvage OUT` exports what can still be read)", err)
 	}
 	fmt.Fprintf(stderr, "herald: %v\n", err)
 	var ue usageError

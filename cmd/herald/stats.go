@@ -32,7 +32,7 @@ no longer lists, then the totals and the archive's size.`,
 // cmdStats prints per feed its articles, last poll and outcome (with the
 // reason of a failure on the same line), then totals and the archive's size.
 func cmdStats(e *env) error {
-	cfg, db, err := openConfigArchive(e)
+	cfg, db, err := openReader(e)
 	if err != nil {
 		return err
 	}

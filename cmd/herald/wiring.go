@@ -35,6 +35,26 @@ func openArchive(e *env, cfg *config.Config) (*archive.DB, error) {
 	return archive.Open(archivePath(e, cfg), archive.Options{LockTimeout: 500 * time.Millisecond})
 }
 
+// openReader opens the archive read-only, for the commands that only read
+// it: it never creates one, and leaves the file's bytes as they are.
+func openReader(e *env) (*config.Config, *archive.DB, error) {
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	path := archivePath(e, cfg)
+	db, err := archive.Open(path, archive.Options{ReadOnly: true, LockTimeout: 500 * time.Millisecond})
+	switch {
+	case errors.Is(err, archive.ErrNoArchive):
+		return nil, nil, fmt.Errorf("no archive at %s (check --db or the config's archive:)", path)
+	case errors.Is(err, archive.ErrLocked):
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	case err != nil:
+		return nil, nil, err
+	}
+	return cfg, db, nil
+}
+
 // openConfigArchive loads the config and opens its archive: what every
 // command that reads or writes the archive starts with.
 func openConfigArchive(e *env) (*config.Config, *archive.DB, error) {
