@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -44,12 +45,10 @@ func openReader(e *env) (*config.Config, *archive.DB, error) {
 	}
 	path := archivePath(e, cfg)
 	db, err := archive.Open(path, archive.Options{ReadOnly: true, LockTimeout: 500 * time.Millisecond})
-	switch {
-	case errors.Is(err, archive.ErrNoArchive):
+	if errors.Is(err, archive.ErrNoArchive) {
 		return nil, nil, fmt.Errorf("no archive at %s (check --db or the config's archive:)", path)
-	case errors.Is(err, archive.ErrLocked):
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	case err != nil:
+	}
+	if err != nil {
 		return nil, nil, err
 	}
 	return cfg, db, nil
