@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bufio"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,7 +27,7 @@ func BenchmarkFarmPage(b *testing.B) {
 	b.ReportAllocs()
 	cpu := startCPU()
 	for b.Loop() {
-		if _, err := Page(page, "http://127.0.0.1:8080/article/17/3", "text/html; charset=utf-8", nil); err != nil {
+		if _, err := Page(context.Background(), page, "http://127.0.0.1:8080/article/17/3", "text/html; charset=utf-8", nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -44,7 +45,7 @@ func BenchmarkPage(b *testing.B) {
 			b.SetBytes(int64(len(page)))
 			cpu := startCPU()
 			for b.Loop() {
-				_, _ = Page(page, "https://example.com/a/b.html", "", nil)
+				_, _ = Page(context.Background(), page, "https://example.com/a/b.html", "", nil)
 			}
 			cpu.report(b, 1)
 		})
@@ -101,7 +102,7 @@ func BenchmarkCorpus(b *testing.B) {
 	cpu := startCPU()
 	for b.Loop() {
 		for _, p := range pages {
-			_, _ = Page(p.html, p.url, "", nil)
+			_, _ = Page(context.Background(), p.html, p.url, "", nil)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N*len(pages)), "ms/page")

@@ -65,16 +65,42 @@ type pruneMode struct {
 // prune removes from root what is never article text. It runs before
 // scoring, so that widgets do not lend their text to the containers around
 // them. memo must hold only what is true of the tree as it is.
-func prune(root *html.Node, mode pruneMode, memo statsMemo) {
+func prune(root *html.Node, mode pruneMode, memo statsMemo, b *budget) {
 	unwrapTemplates(root)
-	for _, n := range elements(root) {
-		if n == root || !contains(root, n) {
-			continue // the root stays; n may be in a removed subtree
+	els, ends := elementSpans(root)
+	for i := 0; i < len(els); i++ {
+		if b.spent() {
+			return
 		}
-		if removable(n, mode, memo) {
+		if n := els[i]; n != root && removable(n, mode, memo) {
 			memo.detach(n)
+			i = ends[i] // what was inside n went with it
 		}
 	}
+}
+
+// elementSpans is elements(root) with, for each, the index of the last
+// element inside it.
+func elementSpans(root *html.Node) ([]*html.Node, []int) {
+	var els []*html.Node
+	var ends []int
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		i := -1
+		if n.Type == html.ElementNode {
+			i = len(els)
+			els = append(els, n)
+			ends = append(ends, 0)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if i >= 0 {
+			ends[i] = len(els) - 1
+		}
+	}
+	walk(root)
+	return els, ends
 }
 
 func removable(n *html.Node, mode pruneMode, memo statsMemo) bool {
@@ -177,14 +203,7 @@ func hidden(n *html.Node) bool {
 
 // hasParagraphs reports whether n holds at least k paragraphs of real text.
 func hasParagraphs(n *html.Node, k int, memo statsMemo) bool {
-	count := 0
-	walkElements(n, func(e *html.Node) bool {
-		if e.DataAtom == atom.P && memo.measure(e).text >= 80 {
-			count++
-		}
-		return count < k
-	})
-	return count >= k
+	return memo.tags(n).longP >= k
 }
 
 // inParagraph reports whether n is phrasing content inside a paragraph: a

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -123,7 +124,7 @@ func TestCleaning(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := Page(article(tt.inner), "https://example.com/news/bridge.html", "", nil)
+			a, err := Page(context.Background(), article(tt.inner), "https://example.com/news/bridge.html", "", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +156,7 @@ First paragraph of the story, with enough words in it to be counted as one.<br><
 Second paragraph, which also says something, at some length, about the matter.<br><br>
 Third and last, ending the story.
 </div></body></html>`
-	a, err := Page([]byte(page), "", "", nil)
+	a, err := Page(context.Background(), []byte(page), "", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +179,7 @@ func TestEdgeLines(t *testing.T) {
 <p>Share this article</p>
 <p>© 2024 Example News. All rights reserved.</p>
 </div></body></html>`
-	a, err := Page([]byte(page), "", "", nil)
+	a, err := Page(context.Background(), []byte(page), "", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +254,7 @@ func TestRelatedAndPromo(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			page := `<html><body><div class="main"><div class="story">` + tt.story + `</div>` + tt.after + `</div></body></html>`
-			a, err := Page([]byte(page), "https://example.com/a", "", nil)
+			a, err := Page(context.Background(), []byte(page), "https://example.com/a", "", nil)
 			if err != nil {
 				t.Fatal(err)
 			}

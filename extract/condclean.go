@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -12,12 +11,17 @@ import (
 // like page furniture rather than article: link lists, image strips, forms,
 // embeds with no text. Like Readability it weighs several counts at once,
 // because no single one separates a caption from a teaser.
-func cleanConditionally(root *html.Node, memo statsMemo) {
-	els := elements(root)
+func cleanConditionally(root *html.Node, memo statsMemo, b *budget) {
+	els, inFigure := elementsInFigure(root)
 	// Deepest first, so that a container is judged on what remains in it.
+	// No node met here is inside one already removed: its ancestors come
+	// later in this order.
 	for i := len(els) - 1; i >= 0; i-- {
+		if b.spent() {
+			return
+		}
 		n := els[i]
-		if n == root || !attached(n, root) {
+		if n == root {
 			continue
 		}
 		switch n.DataAtom {
@@ -28,16 +32,33 @@ func cleanConditionally(root *html.Node, memo statsMemo) {
 		if n.DataAtom == atom.Table && dataTable(n) {
 			continue
 		}
-		if furniture(n, memo) {
+		if furniture(n, inFigure[i], memo) {
 			memo.detach(n)
 		}
 	}
 }
 
-// attached reports whether n is still under root.
-func attached(n, root *html.Node) bool { return contains(root, n) }
+// elementsInFigure is elements(root), with whether each is inside a
+// <figure>.
+func elementsInFigure(root *html.Node) ([]*html.Node, []bool) {
+	var els []*html.Node
+	var in []bool
+	var walk func(*html.Node, bool)
+	walk = func(n *html.Node, fig bool) {
+		if n.Type == html.ElementNode {
+			els = append(els, n)
+			in = append(in, fig)
+			fig = fig || n.DataAtom == atom.Figure
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, fig)
+		}
+	}
+	walk(root, hasAncestor(root, atom.Figure))
+	return els, in
+}
 
-func furniture(n *html.Node, memo statsMemo) bool {
+func furniture(n *html.Node, inFigure bool, memo statsMemo) bool {
 	weight := classWeight(n)
 	if weight < 0 {
 		return true
@@ -46,37 +67,20 @@ func furniture(n *html.Node, memo statsMemo) bool {
 	if st.commas >= 10 {
 		return false
 	}
-	var p, img, li, input, embed, heading int
-	walkElements(n, func(e *html.Node) bool {
-		switch e.DataAtom {
-		case atom.P:
-			p++
-		case atom.Img:
-			img++
-		case atom.Li:
-			li++
-		case atom.Input:
-			input++
-		case atom.Iframe, atom.Embed, atom.Object, atom.Video:
-			embed++
-		case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
-			heading += memo.measure(e).text
-		}
-		return true
-	})
+	t := memo.tags(n)
+	p, img, li, input, embed := t.p, t.img, t.li, t.input, t.embed
 	isList := n.DataAtom == atom.Ul || n.DataAtom == atom.Ol
 	ld := st.linkDensity()
 	if isList {
 		return ld > 0.5 && !imageList(n, memo)
 	}
-	inFigure := hasAncestor(n, atom.Figure)
 	headingDensity := 0.0
 	if st.text > 0 {
-		headingDensity = float64(heading) / float64(st.text)
+		headingDensity = float64(t.headingText) / float64(st.text)
 	}
 	switch {
 	case st.text == 0 && img == 0 && embed == 0:
-		return !hasDescendant(n, atom.Figure, atom.Picture)
+		return t.figure == 0
 	case img > 1 && float64(p)/float64(img) < 0.5 && !inFigure && st.text < 200:
 		return true
 	case li-100 > p:
@@ -101,17 +105,11 @@ func imageList(n *html.Node, memo statsMemo) bool {
 			continue
 		}
 		items++
-		if !hasDescendant(c, atom.Img) || memo.measure(c).text > 200 {
+		if memo.tags(c).img == 0 || memo.measure(c).text > 200 {
 			return false
 		}
 	}
 	return items > 0
-}
-
-func hasDescendant(n *html.Node, tags ...atom.Atom) bool {
-	return !walkElements(n, func(e *html.Node) bool {
-		return e == n || !slices.Contains(tags, e.DataAtom)
-	})
 }
 
 // dataTable tells a table of data, kept whole, from one used for layout.

@@ -82,12 +82,13 @@ func trimBoilerplate(ps []para, title string, stripText []string, tz *time.Locat
 		keep[i] = false
 	}
 	var out []para
+	sole := soleParas(ps)
 	for i, p := range ps {
 		if keep[i] {
 			out = append(out, p)
 			continue
 		}
-		dropPara(p, ps)
+		dropPara(p, sole[i])
 	}
 	return out
 }
@@ -146,6 +147,12 @@ var relatedHeadings = wordSet(`related related_posts related_articles related_st
 // related-articles heading for the heading to end it.
 const minBeforeRelated = 200
 
+// maxRelatedBoxes is the number of related-articles headings cutRelated
+// weighs. Each costs a look at the paragraphs after it; a page has one or
+// two such boxes, and a page made of thousands must not cost thousands of
+// looks (issue 12).
+const maxRelatedBoxes = 8
+
 // cutRelated drops related-articles boxes: the heading and the paragraphs
 // of the element it heads. When the heading comes in the second half of the
 // text and the text does not go on after its box, all that follows goes
@@ -157,38 +164,62 @@ func cutRelated(ps []para, keep []bool) {
 			total += runeLen(p.text)
 		}
 	}
-	before := 0
-	for i, p := range ps {
+	memo := statsMemo{} // the tree does not change until the paragraphs are dropped
+	before, boxes := 0, 0
+	for i := 0; i < len(ps) && boxes < maxRelatedBoxes; i++ {
 		if !keep[i] {
 			continue
 		}
+		p := ps[i]
 		if before < minBeforeRelated || !relatedHeading(p.text) {
 			before += runeLen(p.text)
 			continue
 		}
+		boxes++
 		keep[i] = false
 		box := headedBox(ps, i)
-		rest := 2*before >= total && !resumes(ps, i, box)
-		for j := i + 1; j < len(ps); j++ {
-			if rest || contains(box, ps[j].block) {
-				keep[j] = false
+		// The paragraphs inside box follow ps[i] without a gap: a
+		// subtree's paragraphs are written one after another.
+		end := i + 1
+		if box != nil {
+			inBox := subtree(box)
+			for end < len(ps) && inBox[ps[end].block] {
+				keep[end] = false
+				end++
 			}
 		}
+		if 2*before >= total && !resumes(ps, i, end, memo) {
+			for j := end; j < len(ps); j++ {
+				keep[j] = false
+			}
+			return
+		}
+		i = end - 1
 	}
 }
 
+// subtree is the set of elements in n, n included.
+func subtree(n *html.Node) map[*html.Node]bool {
+	set := map[*html.Node]bool{}
+	walkElements(n, func(e *html.Node) bool {
+		set[e] = true
+		return true
+	})
+	return set
+}
+
 // resumes reports whether the text before ps[i] goes on after the box that
-// ps[i] heads: a later paragraph outside the box, not a link, is a sibling
-// of an earlier one.
-func resumes(ps []para, i int, box *html.Node) bool {
+// ps[i] heads, whose paragraphs end before ps[end]: a later paragraph, not
+// a link, is a sibling of an earlier one.
+func resumes(ps []para, i, end int, memo statsMemo) bool {
 	parents := map[*html.Node]bool{}
 	for _, q := range ps[:i] {
 		if q.block != nil {
 			parents[q.block.Parent] = true
 		}
 	}
-	for _, q := range ps[i+1:] {
-		if q.block != nil && !contains(box, q.block) && parents[q.block.Parent] && measure(q.block).linkDensity() < 0.5 {
+	for _, q := range ps[end:] {
+		if q.block != nil && parents[q.block.Parent] && memo.measure(q.block).linkDensity() < 0.5 {
 			return true
 		}
 	}
@@ -196,23 +227,25 @@ func resumes(ps []para, i int, box *html.Node) bool {
 }
 
 // headedBox is the largest element around ps[i] that holds no earlier
-// paragraph: the box that ps[i] heads.
+// paragraph: the box that ps[i] heads. Since a subtree's paragraphs come
+// one after another, an element holds an earlier paragraph if and only if
+// it holds the one just before.
 func headedBox(ps []para, i int) *html.Node {
 	box := ps[i].block
 	if box == nil {
 		return nil
 	}
-	for _, q := range ps[:i] {
-		if contains(box, q.block) {
-			return nil // the heading is loose text after the article's blocks
+	var prev map[*html.Node]bool // the elements that hold the paragraph before
+	if i > 0 && ps[i-1].block != nil {
+		prev = map[*html.Node]bool{}
+		for a := ps[i-1].block; a != nil; a = a.Parent {
+			prev[a] = true
 		}
 	}
-	for box.Parent != nil && box.Parent.Type == html.ElementNode {
-		for _, q := range ps[:i] {
-			if contains(box.Parent, q.block) {
-				return box
-			}
-		}
+	if prev[box] {
+		return nil // the heading is loose text after the article's blocks
+	}
+	for box.Parent != nil && box.Parent.Type == html.ElementNode && !prev[box.Parent] {
 		box = box.Parent
 	}
 	return box

@@ -5,6 +5,7 @@ package extract
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -61,8 +62,15 @@ const minText = 250
 
 // Page extracts the article from an HTML page. pageURL resolves relative
 // links; contentType is the response's Content-Type header, if any; rules may
-// be nil.
-func Page(page []byte, pageURL, contentType string, rules *Rules) (*Article, error) {
+// be nil. Extraction stops with an error when ctx is done or the page has
+// taken PageBudget (ErrBudget).
+func Page(ctx context.Context, page []byte, pageURL, contentType string, rules *Rules) (*Article, error) {
+	return extractPage(ctx, PageBudget, page, pageURL, contentType, rules)
+}
+
+// extractPage is Page with another budget: benchmarks measure pages that a
+// loaded machine takes longer than PageBudget to extract.
+func extractPage(ctx context.Context, limit time.Duration, page []byte, pageURL, contentType string, rules *Rules) (*Article, error) {
 	if rules == nil {
 		rules = &Rules{}
 	}
@@ -70,12 +78,21 @@ func Page(page []byte, pageURL, contentType string, rules *Rules) (*Article, err
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeoutCause(ctx, limit, errBudgetCause)
+	defer cancel()
+	b := &budget{ctx: ctx, limit: limit}
+	if err := b.check("starting"); err != nil {
+		return nil, err
+	}
 	src, cs := decode(page, contentType)
 	base, err := url.Parse(strings.TrimSpace(pageURL))
 	if err != nil || !base.IsAbs() {
 		base = nil
 	}
-	root, err := html.Parse(bytes.NewReader(src))
+	root, err := html.Parse(b.reader(bytes.NewReader(src)))
+	if err := b.check("parsing"); err != nil {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", pageURL, err)
 	}
@@ -84,16 +101,19 @@ func Page(page []byte, pageURL, contentType string, rules *Rules) (*Article, err
 		Title: m.Title, Byline: m.Byline, Published: m.Published, Lang: m.Lang,
 		SiteName: m.SiteName, CanonicalURL: m.Canonical, Image: m.Image, Charset: cs,
 	}
+	if err := b.check("reading metadata"); err != nil {
+		return a, err
+	}
 	for _, s := range strip {
 		for _, n := range s.MatchAll(root) {
 			detach(n)
 		}
 	}
-	x := &extraction{title: m.Title, rules: rules}
+	x := &extraction{title: m.Title, rules: rules, budget: b}
 	var content []*html.Node
 	var ps []para
 	if body != nil {
-		if content = outermost(body.MatchAll(root)); len(content) > 0 {
+		if content = newDocOrder(root).outermost(body.MatchAll(root)); len(content) > 0 {
 			a.Method = herald.ExtractedBySiteRule
 			ps = x.fromRule(content)
 		} else {
@@ -104,12 +124,19 @@ func Page(page []byte, pageURL, contentType string, rules *Rules) (*Article, err
 		a.Method = herald.ExtractedByGeneric
 		content, ps = x.generic(root, src, strip)
 	}
+	if err := b.check("finding the text"); err != nil {
+		return a, err
+	}
 	if len(ps) == 0 {
 		return a, ErrEmpty
 	}
 	a.Text = joinParas(ps)
 	fixURLs(content, base)
-	a.HTML = sanitize(render(content))
+	a.HTML = sanitize(b.reader(strings.NewReader(render(content))))
+	if err := b.check("sanitising"); err != nil {
+		a.Text, a.HTML = "", ""
+		return a, err
+	}
 	return a, nil
 }
 
@@ -133,40 +160,32 @@ func compileRules(r *Rules) (cascadia.Selector, []cascadia.Selector, error) {
 	return body, strip, nil
 }
 
-// outermost drops the nodes that are inside another of the nodes, so that a
-// selector matching both a container and its children yields text once.
-func outermost(nodes []*html.Node) []*html.Node {
-	var out []*html.Node
-	for _, n := range nodes {
-		inner := false
-		for _, o := range nodes {
-			if o != n && contains(o, n) {
-				inner = true
-				break
-			}
-		}
-		if !inner {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
 // extraction carries what the passes over one page share.
 type extraction struct {
-	title string
-	rules *Rules
+	title  string
+	rules  *Rules
+	budget *budget
 }
 
 func (x *extraction) fromRule(content []*html.Node) []para {
 	for _, n := range content {
-		prune(n, pruneMode{}, statsMemo{})
+		prune(n, pruneMode{}, statsMemo{}, x.budget)
 	}
 	return x.text(content)
 }
 
 func (x *extraction) text(content []*html.Node) []para {
-	ps := dedupe(paragraphs(content))
+	if x.budget.spent() {
+		return nil
+	}
+	ps := paragraphs(content)
+	if x.budget.spent() {
+		return nil
+	}
+	ps = dedupe(ps)
+	if x.budget.spent() {
+		return nil
+	}
 	return trimBoilerplate(ps, x.title, x.rules.StripText, x.rules.Timezone)
 }
 
@@ -176,9 +195,10 @@ func (x *extraction) text(content []*html.Node) []para {
 func dedupe(ps []para) []para {
 	seen := map[string]bool{}
 	out := ps[:0:0]
-	for _, p := range ps {
+	sole := soleParas(ps)
+	for i, p := range ps {
 		if seen[p.text] && p.block.DataAtom != atom.P {
-			dropPara(p, ps)
+			dropPara(p, sole[i])
 			continue
 		}
 		seen[p.text] = true
@@ -192,7 +212,7 @@ func dedupe(ps []para) []para {
 // names its article "comment-body"), the page is read again without it.
 func (x *extraction) generic(root *html.Node, src []byte, strip []cascadia.Selector) ([]*html.Node, []para) {
 	content, ps := x.pass(root, pruneMode{byWords: true})
-	if textLen(ps) >= minText {
+	if textLen(ps) >= minText || x.budget.spent() {
 		return content, ps
 	}
 	root2, err := html.Parse(bytes.NewReader(src))
@@ -216,17 +236,21 @@ func (x *extraction) pass(root *html.Node, mode pruneMode) ([]*html.Node, []para
 	// One memo serves the whole pass: pruning and cleaning remove nodes
 	// through it, and nothing else changes the tree until the text is read.
 	memo := statsMemo{}
-	prune(body, mode, memo)
-	scores := candidates(body, memo)
+	prune(body, mode, memo, x.budget)
+	if x.budget.spent() {
+		return nil, nil
+	}
+	order := newDocOrder(body)
+	scores := candidates(body, memo, x.budget)
 	content := []*html.Node{body}
-	if best := bestNode(scores); best != nil {
-		content = parts(best, scores)
+	if best := bestNode(scores, order); best != nil {
+		content = parts(best, scores, order)
 		if content == nil {
-			content = withSiblings(topCandidate(body, scores), scores[best], scores)
+			content = withSiblings(topCandidate(body, scores, order), scores[best], scores)
 		}
 	}
 	for _, n := range content {
-		cleanConditionally(n, memo)
+		cleanConditionally(n, memo, x.budget)
 	}
 	return content, x.text(content)
 }
@@ -273,14 +297,14 @@ func parseFragment(fragment, baseURL string) (text, safeHTML string) {
 	for _, n := range nodes {
 		ctx.AppendChild(n)
 	}
-	prune(ctx, pruneMode{}, statsMemo{})
+	prune(ctx, pruneMode{}, statsMemo{}, nil)
 	base, err := url.Parse(strings.TrimSpace(baseURL))
 	if err != nil || !base.IsAbs() {
 		base = nil
 	}
 	content := []*html.Node{ctx}
 	fixURLs(content, base)
-	return joinParas(paragraphs(content)), sanitize(render(content))
+	return joinParas(paragraphs(content)), sanitize(strings.NewReader(render(content)))
 }
 
 // plainText reports whether s has no markup and nothing an HTML parser

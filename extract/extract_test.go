@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -50,7 +51,7 @@ func TestSeedPage(t *testing.T) {
 	if err != nil {
 		t.Skipf("no time zone data: %v", err)
 	}
-	a, err := Page(page, want.URL, "text/html; charset=utf-8", &Rules{Timezone: seoul})
+	a, err := Page(context.Background(), page, want.URL, "text/html; charset=utf-8", &Rules{Timezone: seoul})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestSeedSiteRule(t *testing.T) {
 		Strip:     []string{".view_share", ".copy_pop", ".related_news"},
 		StripText: []string{"Link copied"},
 	}
-	a, err := Page(page, want.URL, "", rules)
+	a, err := Page(context.Background(), page, want.URL, "", rules)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestSeedSiteRule(t *testing.T) {
 	}
 
 	stale := &Rules{Body: "#no-such-thing"}
-	a, err = Page(page, want.URL, "", stale)
+	a, err = Page(context.Background(), page, want.URL, "", stale)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func TestRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := Page(page, "https://example.com/", "", &tt.rules)
+			a, err := Page(context.Background(), page, "https://example.com/", "", &tt.rules)
 			if tt.wantErr {
 				if err == nil {
 					t.Fatal("no error for a bad selector")
@@ -160,12 +161,12 @@ func TestRules(t *testing.T) {
 
 func TestEmpty(t *testing.T) {
 	for _, page := range []string{"", "<html><head><title>Only a title</title></head><body></body></html>", "<script>x()</script>"} {
-		a, err := Page([]byte(page), "", "", nil)
+		a, err := Page(context.Background(), []byte(page), "", "", nil)
 		if !errors.Is(err, ErrEmpty) {
-			t.Errorf("Page(%q) error = %v, want ErrEmpty", page, err)
+			t.Errorf("Page(context.Background(), %q) error = %v, want ErrEmpty", page, err)
 		}
 		if a == nil {
-			t.Errorf("Page(%q) returned no article with ErrEmpty", page)
+			t.Errorf("Page(context.Background(), %q) returned no article with ErrEmpty", page)
 		}
 	}
 }
@@ -230,8 +231,11 @@ func FuzzPage(f *testing.F) {
 	if page, err := os.ReadFile(filepath.Join(seedDir, "article.html")); err == nil {
 		f.Add(page, "")
 	}
+	for _, p := range adversarialPages { // small: the fuzzer mutates each
+		f.Add(p.build(maxDepth*2), "")
+	}
 	f.Fuzz(func(t *testing.T, page []byte, contentType string) {
-		a, err := Page(page, "https://example.com/a", contentType, &Rules{Body: "article"})
+		a, err := Page(context.Background(), page, "https://example.com/a", contentType, &Rules{Body: "article"})
 		if err != nil && !errors.Is(err, ErrEmpty) {
 			t.Fatalf("unexpected error: %v", err)
 		}

@@ -143,40 +143,102 @@ func measureInto(n *html.Node, s *textStats, inLink bool) {
 	}
 }
 
-// statsMemo remembers the textStats of elements for one pass over a tree.
-// Scoring and cleaning measure each container and then its ancestors, so
-// measuring afresh walked the same subtrees again and again. The memo must
-// see every change to the tree: remove nodes through its detach.
-type statsMemo map[*html.Node]textStats
+// statsMemo remembers the textStats and tag counts of elements for one pass
+// over a tree. Scoring and cleaning measure each container and then its
+// ancestors, so measuring afresh walked the same subtrees again and again.
+// The memo must see every change to the tree: remove nodes through its
+// detach. Invariant: when an element is in the memo, so is every element
+// inside it (measure fills a subtree bottom-up; detach forgets only
+// ancestors), which is what lets detach stop early.
+type statsMemo map[*html.Node]memoEntry
+
+type memoEntry struct {
+	textStats
+	tags tagCounts
+}
+
+// tagCounts are the counts cleaning weighs, over an element and all that
+// is inside it.
+type tagCounts struct {
+	p, longP, img, li, input, embed, figure int
+	headingText                             int // text in headings, nested ones counted again
+}
+
+func (t *tagCounts) add(o tagCounts) {
+	t.p += o.p
+	t.longP += o.longP
+	t.img += o.img
+	t.li += o.li
+	t.input += o.input
+	t.embed += o.embed
+	t.figure += o.figure
+	t.headingText += o.headingText
+}
 
 // measure is measure(n), computed bottom-up from the children's stats: a
 // link's text is all link text, whatever links it holds.
-func (m statsMemo) measure(n *html.Node) textStats {
+func (m statsMemo) measure(n *html.Node) textStats { return m.entry(n).textStats }
+
+// tags counts the elements of interest in n, n included.
+func (m statsMemo) tags(n *html.Node) tagCounts { return m.entry(n).tags }
+
+func (m statsMemo) entry(n *html.Node) memoEntry {
 	if n.Type == html.TextNode {
 		k, c := countText(n.Data)
-		return textStats{text: k, commas: c}
+		return memoEntry{textStats: textStats{text: k, commas: c}}
 	}
-	if s, ok := m[n]; ok {
-		return s
+	if e, ok := m[n]; ok {
+		return e
 	}
-	var s textStats
+	var e memoEntry
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		cs := m.measure(c)
-		s.text += cs.text
-		s.link += cs.link
-		s.commas += cs.commas
+		ce := m.entry(c)
+		e.text += ce.text
+		e.link += ce.link
+		e.commas += ce.commas
+		e.tags.add(ce.tags)
 	}
-	if n.Type == html.ElementNode && n.DataAtom == atom.A && !strings.HasPrefix(attr(n, "href"), "#") {
-		s.link = s.text
+	if n.Type == html.ElementNode {
+		e.tags.count(n.DataAtom, e.text)
+		if n.DataAtom == atom.A && !strings.HasPrefix(attr(n, "href"), "#") {
+			e.link = e.text
+		}
 	}
-	m[n] = s
-	return s
+	m[n] = e
+	return e
+}
+
+func (t *tagCounts) count(a atom.Atom, text int) {
+	switch a {
+	case atom.P:
+		t.p++
+		if text >= 80 {
+			t.longP++
+		}
+	case atom.Img:
+		t.img++
+	case atom.Li:
+		t.li++
+	case atom.Input:
+		t.input++
+	case atom.Iframe, atom.Embed, atom.Object, atom.Video:
+		t.embed++
+	case atom.Figure, atom.Picture:
+		t.figure++
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		t.headingText += text
+	}
 }
 
 // detach removes n from the tree and forgets the stats of the elements that
-// held it.
+// held it. By the memo's invariant, an ancestor not in the memo has none
+// above it in the memo either: the walk up stops there, so that removing
+// many nodes from a deep tree stays linear.
 func (m statsMemo) detach(n *html.Node) {
 	for p := n.Parent; p != nil; p = p.Parent {
+		if _, ok := m[p]; !ok {
+			break
+		}
 		delete(m, p)
 	}
 	detach(n)

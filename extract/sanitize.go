@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -29,8 +30,10 @@ func newPolicy() *bluemonday.Policy {
 	return p
 }
 
-func sanitize(s string) string {
-	return strings.TrimSpace(policy().Sanitize(s))
+// sanitize reads HTML from r and returns it sanitised; r may stop early
+// (a spent budget), and then what is returned must not be used.
+func sanitize(r io.Reader) string {
+	return strings.TrimSpace(policy().SanitizeReader(r).String())
 }
 
 // render writes the nodes as HTML.

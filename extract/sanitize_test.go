@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -26,7 +27,7 @@ func TestSanitize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := sanitize(tt.in)
+			got := sanitize(strings.NewReader(tt.in))
 			for _, s := range tt.has {
 				if !strings.Contains(got, s) {
 					t.Errorf("sanitize(%q) = %q, lacks %q", tt.in, got, s)
@@ -43,7 +44,7 @@ func TestSanitize(t *testing.T) {
 
 func TestPageHTMLIsSafe(t *testing.T) {
 	page := article(`<p>Look <a href="javascript:alert(1)" onclick="alert(2)">here</a>, and <a href="/rel/link">there</a>.</p><img src="x.png" onerror="alert(3)">`)
-	a, err := Page(page, "https://example.com/news/bridge.html", "", nil)
+	a, err := Page(context.Background(), page, "https://example.com/news/bridge.html", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"sort"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -72,11 +71,11 @@ func baseScore(n *html.Node) float64 {
 var paragraphTags = map[atom.Atom]bool{atom.P: true, atom.Pre: true, atom.Td: true, atom.Blockquote: true}
 
 // candidates scores the containers of root.
-func candidates(root *html.Node, memo statsMemo) map[*html.Node]float64 {
+func candidates(root *html.Node, memo statsMemo, b *budget) map[*html.Node]float64 {
 	scores := map[*html.Node]float64{}
 	walkElements(root, func(n *html.Node) bool {
 		vote(n, scores, memo)
-		return true
+		return !b.spent()
 	})
 	for n, s := range scores {
 		// Class names and tags count fully only for containers with real
@@ -153,12 +152,12 @@ func hasBlockChild(n *html.Node) bool {
 
 // topCandidate picks the best container, climbing to an ancestor when the
 // article's parts were scored separately.
-func topCandidate(body *html.Node, scores map[*html.Node]float64) *html.Node {
-	top := bestNode(scores)
+func topCandidate(body *html.Node, scores map[*html.Node]float64, o docOrder) *html.Node {
+	top := bestNode(scores, o)
 	if top == nil {
 		return nil
 	}
-	top = commonAncestor(body, top, scores)
+	top = commonAncestor(body, top, scores, o)
 	return climb(body, top, scores)
 }
 
@@ -188,10 +187,10 @@ func climb(body, top *html.Node, scores map[*html.Node]float64) *html.Node {
 }
 
 // bestNode is the highest-scoring candidate, ties broken by document order.
-func bestNode(scores map[*html.Node]float64) *html.Node {
+func bestNode(scores map[*html.Node]float64, o docOrder) *html.Node {
 	var top *html.Node
 	for n, s := range scores {
-		if top == nil || s > scores[top] || (s == scores[top] && before(n, top)) {
+		if top == nil || s > scores[top] || (s == scores[top] && o.before(n, top)) {
 			top = n
 		}
 	}
@@ -201,7 +200,7 @@ func bestNode(scores map[*html.Node]float64) *html.Node {
 // parts returns top and the other well-scored containers with its tag and
 // class, in document order, when there are any: an article body cut into
 // chunks around ads or pictures, each in its own wrapper.
-func parts(top *html.Node, scores map[*html.Node]float64) []*html.Node {
+func parts(top *html.Node, scores map[*html.Node]float64, o docOrder) []*html.Node {
 	class := attr(top, "class")
 	if class == "" {
 		return nil
@@ -211,7 +210,7 @@ func parts(top *html.Node, scores map[*html.Node]float64) []*html.Node {
 		if n == top || n.DataAtom != top.DataAtom || attr(n, "class") != class || s < 10 {
 			continue
 		}
-		if contains(top, n) || contains(n, top) {
+		if o.contains(top, n) || o.contains(n, top) {
 			continue
 		}
 		out = append(out, n)
@@ -219,31 +218,24 @@ func parts(top *html.Node, scores map[*html.Node]float64) []*html.Node {
 	if len(out) == 1 {
 		return nil
 	}
-	out = outermost(out)
-	sort.Slice(out, func(i, j int) bool { return before(out[i], out[j]) })
-	return out
+	return o.outermost(out)
 }
 
 // commonAncestor moves top up to the nearest ancestor shared with at least
 // three other strong candidates: the text is split over several containers.
-func commonAncestor(body, top *html.Node, scores map[*html.Node]float64) *html.Node {
+func commonAncestor(body, top *html.Node, scores map[*html.Node]float64, o docOrder) *html.Node {
 	var alts []*html.Node
 	for n, s := range scores {
-		if n != top && s >= 0.75*scores[top] && !contains(top, n) && !contains(n, top) {
+		if n != top && s >= 0.75*scores[top] && !o.contains(top, n) && !o.contains(n, top) {
 			alts = append(alts, n)
 		}
 	}
 	if len(alts) < 3 {
 		return top
 	}
+	o.sort(alts)
 	for p := top.Parent; p != nil && p != body; p = p.Parent {
-		k := 0
-		for _, a := range alts {
-			if contains(p, a) {
-				k++
-			}
-		}
-		if k >= 3 {
+		if o.countWithin(p, alts) >= 3 {
 			return p
 		}
 	}
@@ -260,33 +252,6 @@ func onlyChild(n *html.Node) bool {
 		}
 	}
 	return true
-}
-
-// before reports whether a comes before b in document order; it breaks ties
-// so that the result does not depend on map order.
-func before(a, b *html.Node) bool {
-	pa, pb := path(a), path(b)
-	for i := 0; i < len(pa) && i < len(pb); i++ {
-		if pa[i] != pb[i] {
-			return pa[i] < pb[i]
-		}
-	}
-	return len(pa) < len(pb)
-}
-
-func path(n *html.Node) []int {
-	var p []int
-	for ; n.Parent != nil; n = n.Parent {
-		i := 0
-		for c := n.Parent.FirstChild; c != n; c = c.NextSibling {
-			i++
-		}
-		p = append(p, i)
-	}
-	for i, j := 0, len(p)-1; i < j; i, j = i+1, j-1 {
-		p[i], p[j] = p[j], p[i]
-	}
-	return p
 }
 
 // withSiblings returns top and those of its siblings that read as part of

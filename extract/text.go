@@ -179,12 +179,13 @@ func joinParas(ps []para) string {
 }
 
 // dropPara removes a paragraph's nodes from the tree: the whole block when
-// the paragraph is all of it, else its own inline nodes and the <br> after.
-func dropPara(p para, ps []para) {
+// the paragraph is all of it (sole, from soleParas), else its own inline
+// nodes and the <br> after.
+func dropPara(p para, sole bool) {
 	if p.block == nil {
 		return
 	}
-	if p.block.DataAtom == atom.Pre || soleParagraph(p, ps) {
+	if p.block.DataAtom == atom.Pre || sole {
 		if p.block.Parent != nil && p.block.DataAtom != atom.Body && p.block.DataAtom != atom.Html {
 			detach(p.block)
 		}
@@ -202,13 +203,43 @@ func dropPara(p para, ps []para) {
 	}
 }
 
-// soleParagraph reports whether p is the only paragraph from its block and
-// from the blocks inside it.
-func soleParagraph(p para, ps []para) bool {
-	for _, q := range ps {
-		if q.block != p.block && contains(p.block, q.block) || q.block == p.block && q.text != p.text {
-			return false
+// soleParas reports for each paragraph whether it is the only one from its
+// block and from the blocks inside it (repeats of its own text aside), in
+// one pass: asking it paragraph by paragraph made pages of many dropped
+// paragraphs quadratic.
+func soleParas(ps []para) []bool {
+	type blockParas struct {
+		text  string
+		mixed bool // paragraphs of different texts
+	}
+	blocks := map[*html.Node]*blockParas{}
+	for _, p := range ps {
+		if p.block == nil {
+			continue
+		}
+		if b := blocks[p.block]; b == nil {
+			blocks[p.block] = &blockParas{text: p.text}
+		} else if b.text != p.text {
+			b.mixed = true
 		}
 	}
-	return true
+	// Mark the ancestors of each paragraph's block. Ancestors that are not
+	// blocks of paragraphs are marked too, so that the walk stops at the
+	// first one marked before: it has marked the rest.
+	inner := map[*html.Node]bool{}
+	for _, p := range ps {
+		if p.block == nil {
+			continue
+		}
+		for a := p.block.Parent; a != nil && !inner[a]; a = a.Parent {
+			inner[a] = true
+		}
+	}
+	sole := make([]bool, len(ps))
+	for i, p := range ps {
+		if b := blocks[p.block]; b != nil {
+			sole[i] = !b.mixed && !inner[p.block]
+		}
+	}
+	return sole
 }

@@ -173,7 +173,7 @@ func (p *Poller) page(ctx context.Context, f Feed, it *archive.Item, allowPrivat
 			rules, site = p.Rules(u.Host)
 		}
 	}
-	got, err := extract.Page(resp.Body, resp.URL, resp.ContentType, rules)
+	got, err := extract.Page(ctx, resp.Body, resp.URL, resp.ContentType, rules)
 	if got != nil && got.RuleMissed {
 		missed = site
 	}

@@ -101,7 +101,7 @@ func cmdExtract(ctx context.Context, e *env, f extractFlags, args []string) erro
 	}
 
 	if *pageURL == "" {
-		*pageURL = ownURL(page, contentType)
+		*pageURL = ownURL(ctx, page, contentType)
 	}
 	if r, err := configRules(e, *pageURL); err != nil {
 		return err
@@ -112,7 +112,7 @@ func cmdExtract(ctx context.Context, e *env, f extractFlags, args []string) erro
 			rules.Timezone = tz
 		}
 	}
-	a, err := extract.Page(page, *pageURL, contentType, rules)
+	a, err := extract.Page(ctx, page, *pageURL, contentType, rules)
 	if err != nil && !errors.Is(err, extract.ErrEmpty) {
 		return fmt.Errorf("extract %s: %w", describe(*pageURL, file), err)
 	}
@@ -136,8 +136,8 @@ func cmdExtract(ctx context.Context, e *env, f extractFlags, args []string) erro
 // ownURL is the address a page gives itself (<link rel="canonical">, else
 // og:url), so that a saved page without --url still finds its site rules
 // and resolves its links; "" when it names none.
-func ownURL(page []byte, contentType string) string {
-	a, _ := extract.Page(page, "", contentType, nil)
+func ownURL(ctx context.Context, page []byte, contentType string) string {
+	a, _ := extract.Page(ctx, page, "", contentType, nil)
 	if a == nil {
 		return ""
 	}

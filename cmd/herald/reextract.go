@@ -112,7 +112,7 @@ func reextractOne(ctx context.Context, db *archive.DB, id, feedName string, rule
 		return false, err
 	}
 	r, _ := rules(p.URL)
-	got, err := extract.Page(p.Body, p.URL, p.ContentType, r)
+	got, err := extract.Page(ctx, p.Body, p.URL, p.ContentType, r)
 	if err != nil {
 		return false, fmt.Errorf("extract %s: %w", p.URL, err)
 	}
