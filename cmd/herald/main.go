@@ -64,6 +64,7 @@ func commands(e *env) []*cobra.Command {
 		runCommand(e),
 		fetchCommand(e),
 		checkCommand(e),
+		addCommand(e),
 		extractCommand(e),
 		reextractCommand(e),
 		exportCommand(e),
