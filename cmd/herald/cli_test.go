@@ -208,12 +208,14 @@ func TestFetchLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	code, _, stderr := runCLI(t, "-c", cfg, "fetch")
-	if code != exitFailure || !strings.Contains(stderr, "locked") || strings.Count(stderr, "\n") != 1 {
-		t.Errorf("exit %d, stderr %q; want 1 and a line about the lock", code, stderr)
-	}
-	if strings.Count(stderr, "herald.db") != 1 {
-		t.Errorf("stderr %q names the archive %d times, want once", stderr, strings.Count(stderr, "herald.db"))
+	for _, cmd := range []string{"fetch", "stats"} { // a writer and a reader
+		code, _, stderr := runCLI(t, "-c", cfg, cmd)
+		if code != exitFailure || !strings.Contains(stderr, "locked") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%s: exit %d, stderr %q; want 1 and a line about the lock", cmd, code, stderr)
+		}
+		if strings.Count(stderr, "herald.db") != 1 {
+			t.Errorf("%s: stderr %q names the archive %d times, want once", cmd, stderr, strings.Count(stderr, "herald.db"))
+		}
 	}
 }
 
