@@ -210,3 +210,25 @@ func HashIdentifies(text string) bool {
 	}
 	return false
 }
+
+// StoredURL is raw without the user info of its authority
+// (user:password@): the form of a URL that Herald stores, serves, logs and
+// exports. Credentials belong in a request only (see fetch.Request). It
+// works on text, so that a URL that does not parse loses them too; a URL
+// without user info is returned unchanged.
+func StoredURL(raw string) string {
+	i := strings.Index(raw, "://")
+	if i < 0 {
+		return raw
+	}
+	rest := raw[i+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndexByte(rest[:end], '@')
+	if at < 0 {
+		return raw
+	}
+	return raw[:i+3] + rest[at+1:]
+}

@@ -52,8 +52,14 @@ type Feed struct {
 	// default so that a feed cannot point it at the local network. An
 	// addition to DESIGN.md.
 	AllowPrivate bool
-	Settings         // effective settings: Defaults with the feed's own keys over them
-	Line         int // line of the feed in the file
+	// Username and Password are sent with the feed's requests (HTTP basic
+	// auth), from `username:` and `password_file:`, or from user:password@
+	// in the URL as written, which URL then no longer holds: nothing
+	// Herald stores, serves, logs or exports carries them.
+	Username string
+	Password Secret
+	Settings     // effective settings: Defaults with the feed's own keys over them
+	Line     int // line of the feed in the file
 }
 
 // Site is one entry of `sites:`: extraction rules and politeness for a host

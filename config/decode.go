@@ -11,6 +11,8 @@ import (
 
 	"github.com/andybalholm/cascadia"
 	"go.yaml.in/yaml/v3"
+
+	"herald"
 )
 
 // decoder walks the YAML node tree rather than unmarshalling into structs, so
@@ -161,7 +163,7 @@ func (d *decoder) archive(top map[string]entry) string {
 }
 
 // feedKeys are the keys a feed has besides those of defaults.
-var feedKeys = []string{"url", "name", "tags", "allow_private"}
+var feedKeys = []string{"url", "name", "tags", "allow_private", "username", "password_file"}
 
 // settingKeys are the keys of defaults, each of which a feed may set.
 var settingKeys = []string{
@@ -226,6 +228,7 @@ func (d *decoder) feed(n *yaml.Node, field string, defaults Settings) (f Feed, n
 	}
 	set := map[string]int{}
 	hasURL := false
+	var auth feedAuth
 	for _, e := range d.entries(n, field) {
 		key := field + "." + e.key
 		switch e.key {
@@ -239,7 +242,20 @@ func (d *decoder) feed(n *yaml.Node, field string, defaults Settings) (f Feed, n
 				d.errorf(e.v.Line, key, "%v", err)
 				continue
 			}
-			f.URL = s
+			f.URL, auth.inURL, auth.urlLine = herald.StoredURL(s), s != herald.StoredURL(s), e.v.Line
+			if auth.inURL {
+				f.Username, f.Password = urlCredentials(s)
+			}
+		case "username":
+			auth.userLine = e.v.Line
+			if s, ok := d.text(e.v, key); ok {
+				f.Username = s
+			}
+		case "password_file":
+			auth.fileLine = e.v.Line
+			if s, ok := d.text(e.v, key); ok {
+				auth.file = s
+			}
 		case "name":
 			nameLine = e.v.Line
 			s, ok := d.text(e.v, key)
@@ -266,8 +282,48 @@ func (d *decoder) feed(n *yaml.Node, field string, defaults Settings) (f Feed, n
 	if !hasURL {
 		d.errorf(f.Line, field+".url", "is required")
 	}
+	d.credentials(&f, auth, field)
 	d.checkRange(f.Settings, set, field)
 	return f, nameLine
+}
+
+// feedAuth is where a feed's credentials were written.
+type feedAuth struct {
+	inURL                       bool // user:password@ in url:
+	urlLine, userLine, fileLine int  // 0: key absent
+	file                        string
+}
+
+// credentials checks a feed's username: and password_file:, and reads the
+// password from its file (relative to the config's directory), so that
+// feeds.yaml, and what shows it (check, opml export), holds no secret.
+func (d *decoder) credentials(f *Feed, a feedAuth, field string) {
+	switch {
+	case a.inURL && (a.userLine > 0 || a.fileLine > 0):
+		d.errorf(a.urlLine, field+".url", "has user:password@ and username:/password_file: too; give them one way")
+		return
+	case a.fileLine > 0 && a.userLine == 0:
+		d.errorf(a.fileLine, field+".password_file", "needs username:")
+		return
+	case a.userLine > 0 && f.Username == "":
+		d.errorf(a.userLine, field+".username", "is empty")
+		return
+	case a.file == "":
+		if a.fileLine > 0 {
+			d.errorf(a.fileLine, field+".password_file", "is empty")
+		}
+		return
+	}
+	path := a.file
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(d.file), path)
+	}
+	pw, err := readPassword(path)
+	if err != nil {
+		d.errorf(a.fileLine, field+".password_file", "%v", err)
+		return
+	}
+	f.Password = pw
 }
 
 // settingsBlock decodes a mapping of settings keys (defaults:) over s and

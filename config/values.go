@@ -75,19 +75,20 @@ func CheckFeedURL(raw string) error {
 		return fmt.Errorf("is empty")
 	}
 	u, err := url.Parse(raw)
+	shown := herald.StoredURL(raw) // errors are shown: no credentials
 	switch {
 	case err != nil:
-		return fmt.Errorf("%q is not a URL", raw)
+		return fmt.Errorf("%q is not a URL", shown)
 	case u.Scheme == "":
-		return fmt.Errorf("%q is not an absolute URL (no scheme)", raw)
+		return fmt.Errorf("%q is not an absolute URL (no scheme)", shown)
 	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("%q is not an http or https URL", raw)
+		return fmt.Errorf("%q is not an http or https URL", shown)
 	case u.Hostname() == "":
-		return fmt.Errorf("%q has no host", raw)
+		return fmt.Errorf("%q has no host", shown)
 	case u.Port() != "" && !validPort(u.Port()):
-		return fmt.Errorf("%q has a bad port", raw)
+		return fmt.Errorf("%q has a bad port", shown)
 	case strings.ContainsAny(raw, " \t\r\n"):
-		return fmt.Errorf("%q contains white space", raw)
+		return fmt.Errorf("%q contains white space", shown)
 	}
 	return nil
 }

@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"herald"
 )
 
 // Defaults for zero Options fields.
@@ -124,6 +126,12 @@ type Request struct {
 	// after resolution, so it holds for every redirect hop and against DNS
 	// rebinding. Such requests bypass any proxy from the environment.
 	DenyPrivate bool
+	// Username and Password, when Username is set, are sent (HTTP basic
+	// auth) to URL's origin, and to redirect hops on that origin (or its
+	// https form), never elsewhere. Credentials written in URL itself
+	// (user:pass@host) are taken the same way and removed from it: no
+	// Response or Error carries them.
+	Username, Password string
 }
 
 // Response is a successful (2xx) or not-modified (304) response.
@@ -155,10 +163,11 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	auth := takeCredentials(&r, u)
 	seen := map[string]bool{loopKey(u): true}
 	permanent := true
 	for redirects := 0; ; redirects++ {
-		h, err := c.hop(ctx, &r, u)
+		h, err := c.hop(ctx, &r, u, auth.forHop(u))
 		if err != nil {
 			return nil, err
 		}
@@ -188,11 +197,11 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 func target(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return nil, &Error{Kind: KindOther, URL: raw, Err: err, reason: "bad URL"}
+		return nil, &Error{Kind: KindOther, URL: herald.StoredURL(raw), Err: err, reason: "bad URL"}
 	}
 	switch {
 	case u.Scheme == "":
-		return nil, &Error{Kind: KindScheme, URL: raw, reason: "bad URL: no scheme"}
+		return nil, &Error{Kind: KindScheme, URL: herald.StoredURL(raw), reason: "bad URL: no scheme"}
 	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, &Error{Kind: KindScheme, URL: u.Redacted(), reason: "scheme " + u.Scheme + ": refused"}
 	case u.Host == "" || u.Hostname() == "":
@@ -218,7 +227,8 @@ type hopResult struct {
 }
 
 // hop makes one request, holding its site's slot until the body is read.
-func (c *Client) hop(ctx context.Context, r *Request, u *url.URL) (hopResult, error) {
+// user, when not nil, is sent as basic auth.
+func (c *Client) hop(ctx context.Context, r *Request, u *url.URL, user *url.Userinfo) (hopResult, error) {
 	lim := c.limits(r)
 	release, err := c.gate.acquire(ctx, Site(u.Host), c.holdDeadline(ctx, lim.timeout))
 	if err != nil {
@@ -236,11 +246,9 @@ func (c *Client) hop(ctx context.Context, r *Request, u *url.URL) (hopResult, er
 		return hopResult{}, &Error{Kind: KindOther, URL: u.Redacted(), Err: err, reason: "bad URL"}
 	}
 	c.setHeaders(req, r)
-	if u.User != nil {
-		// Credentials in the URL (a private feed) go to its host; a
-		// redirect elsewhere carries them only if its Location does.
-		pass, _ := u.User.Password()
-		req.SetBasicAuth(u.User.Username(), pass)
+	if user != nil {
+		pass, _ := user.Password()
+		req.SetBasicAuth(user.Username(), pass)
 	}
 
 	transport := c.direct
@@ -280,6 +288,9 @@ func (c *Client) handle(ctx, reqCtx context.Context, u *url.URL, resp *http.Resp
 			return hopResult{}, &Error{Kind: KindRedirect, URL: u.Redacted(), Status: code, Err: err, reason: "bad redirect Location"}
 		}
 		next.Fragment, next.RawFragment = "", ""
+		// Credentials a server writes into a Location are not taken: they
+		// would be kept and shown with the URL.
+		next.User = nil
 		return hopResult{next: next, status: code}, nil
 	}
 	drain(resp.Body)

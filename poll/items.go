@@ -154,11 +154,11 @@ func (p *Poller) fullText(ctx context.Context, f Feed, items []archive.Item, fre
 func (p *Poller) page(ctx context.Context, f Feed, it *archive.Item, allowPrivate bool) (missed string, err error) {
 	a := &it.Article
 	link := a.Sources[0].Link
-	resp, err := p.Get.Get(ctx, fetch.Request{
+	resp, err := p.Get.Get(ctx, f.withAuth(fetch.Request{
 		URL: link, UserAgent: f.UserAgent, Timeout: f.Timeout, MaxBody: f.MaxBody,
 		Accept:      fetch.PageAccept,
 		DenyPrivate: !allowPrivate,
-	})
+	}))
 	if err != nil {
 		return "", err
 	}

@@ -42,9 +42,12 @@ type Feed struct {
 	MaxBody      int64
 	UserAgent    string
 	AllowPrivate bool // see reachesPrivate
-	Interval     time.Duration
-	MinInterval  time.Duration
-	MaxInterval  time.Duration
+	// Username and Password go with requests to the configured URL's
+	// origin (see withAuth). URL holds no credentials.
+	Username, Password string
+	Interval           time.Duration
+	MinInterval        time.Duration
+	MaxInterval        time.Duration
 }
 
 // Rules finds the extraction rules for a page's host, and the key of the
@@ -109,11 +112,11 @@ func (p *Poller) Poll(ctx context.Context, f Feed) Outcome {
 		return out
 	}
 	start := p.now()
-	resp, err := p.Get.Get(ctx, fetch.Request{
+	resp, err := p.Get.Get(ctx, f.withAuth(fetch.Request{
 		URL: state.URL, ETag: state.ETag, LastModified: state.LastModified,
 		UserAgent: f.UserAgent, Timeout: f.Timeout, MaxBody: f.MaxBody,
 		DenyPrivate: !f.reachesPrivate(),
-	})
+	}))
 	state.LastPoll = start
 	if err != nil {
 		return p.failed(ctx, out, state, err)
@@ -263,6 +266,16 @@ func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 // Herald at the local network.
 func (f Feed) reachesPrivate() bool {
 	return f.AllowPrivate || fetch.PrivateHost(f.URL)
+}
+
+// withAuth gives r the feed's credentials when it goes to the origin of
+// the configured URL: the feed itself, unless it has moved to another
+// host, and article pages on the feed's own site.
+func (f Feed) withAuth(r fetch.Request) fetch.Request {
+	if f.Username != "" && fetch.SameOrigin(f.URL, r.URL) {
+		r.Username, r.Password = f.Username, f.Password
+	}
+	return r
 }
 
 // Round polls feeds concurrently: one queue per site, each worked by as

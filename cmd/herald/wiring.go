@@ -127,6 +127,7 @@ func pollFeed(f config.Feed) poll.Feed {
 	return poll.Feed{
 		Name: f.Name, URL: f.URL, Tags: f.Tags, FullText: f.FullText,
 		Timeout: f.Timeout, MaxBody: f.MaxBody, UserAgent: f.UserAgent, AllowPrivate: f.AllowPrivate,
+		Username: f.Username, Password: string(f.Password),
 		Interval: f.Interval, MinInterval: f.MinInterval, MaxInterval: f.MaxInterval,
 	}
 }
