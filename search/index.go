@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"herald"
 	"herald/archive"
@@ -37,7 +38,8 @@ import (
 // Unicode word breaking, width folding, lower case, and overlapping bigrams
 // for Han, Hiragana, Katakana and Hangul, so that Korean, Chinese and
 // Japanese words are found inside longer runs of text without a
-// dictionary; English possessives lose their 's. No stemming: "elections"
+// dictionary; a word that mixes CJK and other letters is split first
+// (analysis.go); English possessives lose their 's. No stemming: "elections"
 // does not find "election".
 //
 // Invariant: the internal key "applied" holds the sequence of the archive's
@@ -77,6 +79,7 @@ type Archive interface {
 // Index is the bleve index of an archive. Search is safe for concurrent
 // use with CatchUp; CatchUp and Rebuild are not safe with each other.
 type Index struct {
+	mu       sync.RWMutex // held to read b; Rebuild swaps b under it
 	b        bleve.Index
 	path     string
 	analyzer analysis.Analyzer
@@ -118,27 +121,21 @@ func (ix *Index) Close() error {
 	return ix.b.Close()
 }
 
-// The two analysers: text is indexed with both CJK bigrams and single
-// characters (at the position of the bigram they start), so that a query of
-// one Han character finds it; a query is analysed into bigrams only, which
-// line up with the indexed ones for phrases.
+// The two analysers (filters in analysis.go): text is indexed with both
+// CJK bigrams and single characters, so that a query of one Han character
+// finds it; a query is analysed into bigrams only, which line up with the
+// indexed ones for phrases.
 const (
 	analyzerIndex = "herald_index"
 	analyzerQuery = "herald_query"
-	filterBigrams = "herald_cjk_bigram_unigram"
 )
 
 func addAnalyzers(m *mapping.IndexMappingImpl) error {
-	if err := m.AddCustomTokenFilter(filterBigrams, map[string]any{
-		"type": cjk.BigramName, "output_unigram": true,
-	}); err != nil {
-		return err
-	}
-	for name, bigrams := range map[string]string{analyzerIndex: filterBigrams, analyzerQuery: cjk.BigramName} {
+	for name, bigrams := range map[string]string{analyzerIndex: filterBigramsIndex, analyzerQuery: filterBigramsQuery} {
 		err := m.AddCustomAnalyzer(name, map[string]any{
 			"type":          custom.Name,
 			"tokenizer":     unicode.Name,
-			"token_filters": []any{cjk.WidthName, lowercase.Name, en.PossessiveName, bigrams},
+			"token_filters": []any{filterSplitCJK, cjk.WidthName, lowercase.Name, en.PossessiveName, bigrams},
 		})
 		if err != nil {
 			return err
@@ -236,6 +233,8 @@ func hostSuffixes(raw string) []string {
 // Applied is the archive's change sequence the index has applied, and
 // whether it has been built at all.
 func (ix *Index) Applied() (uint64, bool, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	v, err := ix.b.GetInternal(keyApplied)
 	if err != nil {
 		return 0, false, fmt.Errorf("search index %s: %w", ix.path, err)
@@ -342,6 +341,8 @@ func (ix *Index) Rebuild(ctx context.Context, a Archive) (uint64, error) {
 // clear empties the index: it is closed, removed and made anew, faster
 // than deleting each document.
 func (ix *Index) clear() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
 	if err := ix.b.Close(); err != nil {
 		return fmt.Errorf("search index %s: %w", ix.path, err)
 	}
@@ -352,7 +353,7 @@ func (ix *Index) clear() error {
 	if err != nil {
 		return err
 	}
-	*ix = *n
+	ix.b, ix.analyzer = n.b, n.analyzer
 	return nil
 }
 
@@ -364,6 +365,8 @@ func (ix *Index) Search(ctx context.Context, r Request) (Result, error) {
 	if r.Limit < 0 || r.Limit > MaxLimit || r.Offset < 0 {
 		return Result{}, fmt.Errorf("%w: limit %d, offset %d: want a limit from 1 to %d", ErrBadRequest, r.Limit, r.Offset, MaxLimit)
 	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	q, err := ix.compile(r)
 	if err != nil {
 		return Result{}, err

@@ -25,7 +25,7 @@ type doc struct {
 
 var docs = []doc{
 	{feed: "herald", url: "https://www.koreaherald.com/view.php?ud=1", title: "S. Korea, Japan to boost defense ties this year",
-		byline: "Kim Min-ji", site: "The Korea Herald", tags: []string{"korea"}, published: t0,
+		byline: "KH디지털2", site: "The Korea Herald", tags: []string{"korea"}, published: t0,
 		text: "Seoul and Tokyo agreed on Wednesday to expand military exchanges and share intelligence on missile launches."},
 	{feed: "yonhap", url: "https://www.yna.co.kr/view/2", title: "윤 대통령, 국무회의 주재", site: "연합뉴스",
 		tags: []string{"korea", "politics"}, published: t0.Add(time.Hour),
@@ -146,7 +146,9 @@ func TestSearchFinds(t *testing.T) {
 		{"대통령", []string{yoon}},
 		{"국무회의", []string{yoon}},
 		{"물가", []string{yoon}},
-		{"연합뉴스", nil}, // site name is site:'s, not the text's
+		{"연합뉴스", nil},            // site name is site:'s, not the text's
+		{"디지털", []string{korea}}, // inside a byline that mixes scripts
+		{"byline:kh디지털2", []string{korea}},
 		{"site:연합뉴스", []string{yoon}},
 		// Japanese and Chinese without spaces.
 		{"桜", []string{tokyo}},

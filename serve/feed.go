@@ -28,6 +28,8 @@ type Feed struct {
 	// sanitized, when set, gives an entry's content in place of
 	// contentHTML: the server's cached copy of the same.
 	sanitized func(*herald.Article) string
+	// hits, on a search's API page, say where each article matched.
+	hits []searchHit
 }
 
 // contentHTML is an entry's content: see the function contentHTML.

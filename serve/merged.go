@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -39,6 +40,8 @@ var (
 
 // writeAPIArticles writes /api/articles: the export format's objects and
 // the cursor of the next page.
+// A search's page adds hits: each article's id, score and a snippet of its
+// text around the matched words.
 func writeAPIArticles(w io.Writer, f Feed, articles []herald.Article, next string) error {
 	if articles == nil {
 		articles = []herald.Article{}
@@ -47,7 +50,8 @@ func writeAPIArticles(w io.Writer, f Feed, articles []herald.Article, next strin
 		Articles []herald.Article `json:"articles"`
 		Next     string           `json:"next"`
 		NextURL  string           `json:"next_url,omitempty"`
-	}{articles, next, f.NextURL})
+		Hits     []searchHit      `json:"hits,omitempty"`
+	}{articles, next, f.NextURL, f.hits})
 }
 
 // feedHandler serves one format of the merged feed. A rendered page is
@@ -63,8 +67,12 @@ func (s *Server) feedHandler(f format) http.HandlerFunc {
 		}
 		base := s.baseURL(r)
 		at, n := s.a.LastChange()
+		if q.Q != "" && s.o.Search == nil {
+			badRequest(w, r, errNoSearch)
+			return
+		}
 		key := strings.Join([]string{r.URL.Path, base, q.page(q.Before), strconv.FormatUint(n, 10),
-			strconv.FormatInt(at.UnixNano(), 10)}, "\x00")
+			strconv.FormatInt(at.UnixNano(), 10), s.searchKey(q)}, "\x00")
 		rd, err := s.cache.do(r.Context(), key, func() (*rendered, error) {
 			return s.renderBounded(key, r.URL.Path, base, q, f, at)
 		})
@@ -73,6 +81,8 @@ func (s *Server) feedHandler(f format) http.HandlerFunc {
 			send(w, r, rd)
 		case errors.Is(err, archive.ErrBadCursor):
 			badRequest(w, r, fmt.Errorf("before: not a cursor from this feed's next link"))
+		case errors.As(err, new(errBadRequest)):
+			badRequest(w, r, err)
 		case r.Context().Err() != nil:
 			// The reader left while waiting: nobody hears an answer.
 		default:
@@ -91,9 +101,19 @@ func (s *Server) renderBounded(key, path, base string, q feedQuery, f format, at
 }
 
 func (s *Server) render(key, path, base string, q feedQuery, f format, at time.Time) (*rendered, error) {
-	aq := q.archive()
-	aq.MaxBytes = s.o.PageBytes
-	list, next, err := s.a.Recent(aq)
+	var (
+		list []herald.Article
+		next string
+		hits []searchHit
+		err  error
+	)
+	if q.Q != "" {
+		list, next, hits, err = s.searchPage(context.Background(), q, searchByDate(q, f.contentType != apiFormat.contentType))
+	} else {
+		aq := q.archive()
+		aq.MaxBytes = s.o.PageBytes
+		list, next, err = s.a.Recent(aq)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read articles: %w", err)
 	}
@@ -106,6 +126,7 @@ func (s *Server) render(key, path, base string, q feedQuery, f format, at time.T
 		// elsewhere leaves this page's bytes, and so its ETag, alone.
 		Updated:   newest(list),
 		sanitized: func(a *herald.Article) string { return sanitizedHTML(s.clean, a) },
+		hits:      hits,
 	}
 	if filters := describe(q); filters != "" {
 		feed.Title += " (" + filters + ")"
@@ -147,6 +168,9 @@ func describe(q feedQuery) string {
 	}
 	if q.Tag != "" {
 		parts = append(parts, "tag "+q.Tag)
+	}
+	if q.Q != "" {
+		parts = append(parts, "search "+q.Q)
 	}
 	return strings.Join(parts, ", ")
 }

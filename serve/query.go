@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"herald/archive"
+	"herald/search"
 )
 
 // Limits of the query parameters.
@@ -22,19 +23,24 @@ const (
 type feedQuery struct {
 	Tag, Feed, Before string
 	Limit             int
+	// Q is a search's query in its normal form ("" for none), Search the
+	// same parsed; Sort is "", "date" or "relevance" (see searchByDate).
+	Q      string
+	Search search.Query
+	Sort   string
 }
 
 // errNoSearch answers a search on a server that cannot search: an
 // unfiltered list in its place would look like a search's answer.
 var errNoSearch = errors.New("q: this server cannot search (no search index)")
 
-// parseQuery reads tag, feed, limit and before; other parameters are
-// ignored, except q, which is refused (errNoSearch) rather than ignored.
-// Bad values are errors for a 400 answer.
+// parseQuery reads tag, feed, limit, before, and a search's q and sort;
+// other parameters are ignored. Bad values, a malformed query among them,
+// are errors for a 400 answer.
 func parseQuery(v url.Values) (feedQuery, error) {
 	q := feedQuery{Limit: DefaultLimit}
-	if _, ok := v["q"]; ok {
-		return q, errNoSearch
+	if err := q.parseSearch(v); err != nil {
+		return q, err
 	}
 	for name, dst := range map[string]*string{"tag": &q.Tag, "feed": &q.Feed, "before": &q.Before} {
 		s, err := single(v, name)
@@ -80,6 +86,12 @@ func (q feedQuery) filters() url.Values {
 	}
 	if q.Tag != "" {
 		v.Set("tag", q.Tag)
+	}
+	if q.Q != "" {
+		v.Set("q", q.Q)
+	}
+	if q.Sort != "" {
+		v.Set("sort", q.Sort)
 	}
 	return v
 }

@@ -57,6 +57,8 @@ type Options struct {
 	// merged feed or the API: a page is cut before it would hold more, and
 	// its next link points to the rest. 0 means DefaultPageBytes.
 	PageBytes int
+	// Search answers q=; nil answers it with a 400.
+	Search Searcher
 }
 
 // DefaultPageBytes keeps a page of usual articles (a few KB each) whole up

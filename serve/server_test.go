@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"herald"
+	"herald/search"
 )
 
 func newTestServer(t testing.TB, n int) (*fakeArchive, http.Handler) {
@@ -44,6 +46,7 @@ func TestEndpoints(t *testing.T) {
 		{"/api/articles", 200, "application/json", []string{`"articles":[`, `"next":"`, `"content_hash"`}},
 		{"/api/articles?limit=nope", 400, "application/json", []string{`"error"`}},
 		{"/api/articles?q=zzzz", 400, "application/json", []string{"cannot search"}},
+		{"/api/articles?q=%22open", 400, "application/json", []string{"quote is not closed"}},
 		{"/feed.rss?q=zzzz", 400, "text/plain", []string{"cannot search"}},
 		{"/api/articles/a000007", 200, "application/json", []string{`"id":"a000007"`, `"sources"`}},
 		{"/api/articles/missing", 404, "application/json", []string{`"error":"no article \"missing\""`}},
@@ -531,13 +534,18 @@ func TestParseQuery(t *testing.T) {
 		{"limit=99999999999999999999", feedQuery{}, true},
 		{"feed=a&feed=a", feedQuery{}, true},
 		{"tag=%ff", feedQuery{}, true},
-		{"q=zzzz", feedQuery{}, true},
 		{"q=", feedQuery{}, true},
+		{"q=foo:bar", feedQuery{}, true},
+		{"q=%22open", feedQuery{}, true},
+		{"q=a&q=b", feedQuery{}, true},
+		{"q=a&sort=size", feedQuery{}, true},
+		{"sort=date", feedQuery{}, true},
+		{"q=%20a%20%20-b&sort=date", feedQuery{Limit: 50, Q: "a -b", Sort: "date", Search: search.Query{Clauses: []search.Clause{{Text: "a"}, {Text: "b", Not: true}}}}, false},
 	}
 	for _, tc := range tests {
 		v, _ := url.ParseQuery(tc.raw)
 		got, err := parseQuery(v)
-		if (err != nil) != tc.wantErr || (!tc.wantErr && got != tc.want) {
+		if (err != nil) != tc.wantErr || (!tc.wantErr && !reflect.DeepEqual(got, tc.want)) {
 			t.Errorf("parseQuery(%q) = %+v, %v", tc.raw, got, err)
 		}
 	}

@@ -73,6 +73,8 @@ func commands(e *env) []*cobra.Command {
 		statsCommand(e),
 		verifyCommand(e),
 		salvageCommand(e),
+		searchCommand(e),
+		reindexCommand(e),
 	}
 }
 

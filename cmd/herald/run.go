@@ -26,6 +26,7 @@ import (
 	"herald/fetch"
 	"herald/poll"
 	"herald/schedule"
+	"herald/search"
 	"herald/serve"
 )
 
@@ -60,9 +61,18 @@ func cmdRun(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	ix, stopIndex, err := followIndex(ctx, e, db)
+	if err != nil {
+		db.Close()
+		return err
+	}
 	d := newDaemon(e, cfg, db)
+	d.index = ix
 	defer d.client.CloseIdleConnections()
 	err = d.run(ctx)
+	if ierr := stopIndex(); ierr != nil && err == nil {
+		err = fmt.Errorf("search index: %w", ierr)
+	}
 	if cerr := db.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("close archive %s: %w", db.Path(), cerr)
 	}
@@ -83,6 +93,7 @@ type daemon struct {
 	sched   *schedule.Scheduler
 	metrics *serve.Metrics
 	running atomic.Bool
+	index   *search.Index // the search index, kept in step by followIndex
 }
 
 func newDaemon(e *env, cfg *config.Config, db *archive.DB) *daemon {
@@ -119,6 +130,7 @@ func (d *daemon) run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
 	srv := serve.New(d.db, serve.Options{
+		Search:  d.index,
 		Metrics: d.metrics,
 		Healthy: d.healthy,
 		OnError: func(r *http.Request, err error) { d.e.log.Error("http", "path", r.URL.Path, "err", err) },

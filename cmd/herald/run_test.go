@@ -172,10 +172,14 @@ func TestRunDaemon(t *testing.T) {
 		t.Errorf("/healthz: %d %s", r.status, r.body)
 	}
 
-	// A new entry appears after the next poll.
+	// A new entry appears after the next poll, and a search finds it.
 	feeds.add("/alpha", "Alpha four")
 	waitFor(t, "a new entry in /feed.atom", func() bool {
 		return strings.Contains(get(t, base+"/feed.atom", nil).body, "Alpha four")
+	})
+	waitFor(t, "a search to find the new entry", func() bool {
+		r := get(t, base+"/feed.atom?q=four", nil)
+		return strings.Contains(r.body, "Alpha four") && !strings.Contains(r.body, "Alpha three")
 	})
 
 	// Unchanged, the merged feed answers 304 to a conditional request,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -68,9 +69,13 @@ func openConfigArchive(e *env) (*config.Config, *archive.DB, error) {
 	return cfg, db, nil
 }
 
-// closeArchive closes db and reports a failure to write what it still
-// held (queued feed states) unless an earlier error is being returned.
+// closeArchive brings the search index up to date with what the command
+// wrote, closes db, and reports a failure of either unless an earlier
+// error is being returned. (An index left behind catches up the next time.)
 func closeArchive(db *archive.DB, err *error) {
+	if ierr := keepIndex(context.Background(), db); ierr != nil && *err == nil {
+		*err = fmt.Errorf("search index: %w", ierr)
+	}
 	if cerr := db.Close(); cerr != nil && *err == nil {
 		*err = fmt.Errorf("close archive %s: %w", db.Path(), cerr)
 	}
