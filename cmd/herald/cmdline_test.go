@@ -173,6 +173,17 @@ func TestBadUsage(t *testing.T) {
 }
 
 func TestCompletion(t *testing.T) {
+	srv := farm(t, 2)
+	cfg := farmConfig(t, srv, 2, "")
+	for _, args := range [][]string{{"fetch", "--feed", ""}, {"reextract", "--feed", ""}, {"export", "--feed", ""}} {
+		code, out, _ := runCLI(t, append([]string{"__complete", "-c", cfg}, args...)...)
+		if code != 0 || !strings.HasPrefix(out, "f0\nf1\n") {
+			t.Errorf("completing %s: exit %d, %q; want the feed names", strings.Join(args, " "), code, out)
+		}
+	}
+	if _, out, _ := runCLI(t, "__complete", "export", "--format", "js"); !strings.Contains(out, "jsonl\n") {
+		t.Errorf("completing --format: %q", out)
+	}
 	for _, shell := range []string{"bash", "zsh", "fish"} {
 		code, out, stderr := runCLI(t, "completion", shell)
 		if code != 0 || !strings.Contains(out, "herald") || stderr != "" {

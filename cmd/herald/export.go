@@ -43,6 +43,8 @@ document, newest first.`,
 	fl.StringVar(&f.since, "since", "", "only articles published at or after this `TIME` (RFC 3339 or YYYY-MM-DD)")
 	fl.StringVar(&f.until, "until", "", "only articles published before this `TIME` (RFC 3339 or YYYY-MM-DD)")
 	fl.StringVarP(&f.out, "output", "o", "", "write to this `FILE` instead of standard output")
+	c.RegisterFlagCompletionFunc("feed", completeFeeds(e))
+	c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]cobra.Completion{"json", "jsonl", "atom", "rss", "jsonfeed"}, cobra.ShellCompDirectiveNoFileComp))
 	return c
 }
 

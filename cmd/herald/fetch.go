@@ -39,6 +39,7 @@ succeeded.`,
 	}
 	c.Flags().StringArrayVar(&names, "feed", nil, "poll only the feed of this `NAME` (repeatable)")
 	c.Flags().BoolVar(&strict, "strict", false, "exit 1 when any feed failed, not only when all did")
+	c.RegisterFlagCompletionFunc("feed", completeFeeds(e))
 	return c
 }
 

@@ -228,6 +228,22 @@ func name(c *cobra.Command) string {
 	return strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ")
 }
 
+// completeFeeds offers the config's feed names to a flag like --feed in
+// shell completion.
+func completeFeeds(e *env) cobra.CompletionFunc {
+	return func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		cfg, err := config.Load(e.configPath)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		names := make([]cobra.Completion, len(cfg.Feeds))
+		for i, f := range cfg.Feeds {
+			names[i] = f.Name
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
 // noArgs is the argument check of a command that takes none.
 func noArgs(c *cobra.Command, args []string) error {
 	if len(args) > 0 {

@@ -32,6 +32,7 @@ added or changed. A page whose extraction fails keeps the text it had.`,
 	}
 	c.Flags().StringVar(&feedName, "feed", "", "only articles from the feed of this `NAME`")
 	c.Flags().StringVar(&host, "site", "", "only pages on this `HOST` (and its subdomains)")
+	c.RegisterFlagCompletionFunc("feed", completeFeeds(e))
 	return c
 }
 
