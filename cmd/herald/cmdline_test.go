@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
 // Help goes to stdout with exit 0, however it is asked for, and describes
@@ -268,4 +270,22 @@ func TestRunLogFlags(t *testing.T) {
 			t.Errorf("log line %q is not a JSON record: %v", line, err)
 		}
 	}
+}
+
+// Every command says what it does, with an example, and checks its
+// arguments (cobra lets a subcommand without an Args check take any).
+func TestEveryCommandDescribed(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.Name() == "completion" { // cobra's own
+				continue
+			}
+			if sub.Short == "" || sub.Example == "" || sub.Args == nil {
+				t.Errorf("%s: want Short, Example and Args; have %q, %q, Args set: %v", sub.CommandPath(), sub.Short, sub.Example, sub.Args != nil)
+			}
+			walk(sub)
+		}
+	}
+	walk(newRoot(&env{stdout: io.Discard, stderr: io.Discard}))
 }
