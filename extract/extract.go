@@ -34,11 +34,16 @@ type Rules struct {
 // Article is what extraction found in a page.
 type Article struct {
 	Title, Byline string
-	Published     time.Time
-	Lang          string
-	SiteName      string
-	CanonicalURL  string
-	Image         string
+	// Published is when the article was published. When ZoneUnknown, the
+	// page printed it without a zone and no rule gave one: Published then
+	// holds the printed wall-clock reading in UTC's clothes, and is no
+	// instant; show it without an offset.
+	Published    time.Time
+	ZoneUnknown  bool
+	Lang         string
+	SiteName     string
+	CanonicalURL string
+	Image        string
 	// Text is the article's paragraphs separated by exactly one blank line,
 	// white space folded within them.
 	Text string
@@ -100,6 +105,11 @@ func extractPage(ctx context.Context, limit time.Duration, page []byte, pageURL,
 	a := &Article{
 		Title: m.Title, Byline: m.Byline, Published: m.Published, Lang: m.Lang,
 		SiteName: m.SiteName, CanonicalURL: m.Canonical, Image: m.Image, Charset: cs,
+	}
+	if a.Published.Location() == noZone {
+		p := a.Published
+		a.Published = time.Date(p.Year(), p.Month(), p.Day(), p.Hour(), p.Minute(), p.Second(), p.Nanosecond(), time.UTC)
+		a.ZoneUnknown = true
 	}
 	if err := b.check("reading metadata"); err != nil {
 		return a, err

@@ -247,3 +247,37 @@ func FuzzPage(f *testing.F) {
 		}
 	})
 }
+
+// TestZoneUnknown: a date the page prints without a zone is reported as
+// such when no rule gives one, never as UTC; with the rule's zone it is an
+// instant in that zone; a date with its own offset keeps it.
+func TestZoneUnknown(t *testing.T) {
+	page := []byte(`<html><head><title>T</title></head><body><h1>T</h1>
+<p class="date">Published : 2015-06-24 09:40</p><article><p>` + strings.Repeat("Text of the article, long enough. ", 20) + `</p></article></body></html>`)
+	a, err := Page(context.Background(), page, "https://example.com/a", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.ZoneUnknown || a.Published.Format("2006-01-02T15:04:05") != "2015-06-24T09:40:00" {
+		t.Errorf("no zone: published %v, zone unknown %v; want the reading 09:40 and zone unknown", a.Published, a.ZoneUnknown)
+	}
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Skip("no tz database:", err)
+	}
+	a, err = Page(context.Background(), page, "https://example.com/a", "", &Rules{Timezone: seoul})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ZoneUnknown || a.Published.Format(time.RFC3339) != "2015-06-24T09:40:00+09:00" {
+		t.Errorf("rule's zone: published %v, zone unknown %v; want 09:40+09:00", a.Published, a.ZoneUnknown)
+	}
+	zoned := []byte(strings.Replace(string(page), "<head>", `<head><meta property="article:published_time" content="2015-06-24T00:40:00Z">`, 1))
+	a, err = Page(context.Background(), zoned, "https://example.com/a", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ZoneUnknown || a.Published.Format(time.RFC3339) != "2015-06-24T00:40:00Z" {
+		t.Errorf("zoned value: published %v, zone unknown %v; want 00:40Z", a.Published, a.ZoneUnknown)
+	}
+}

@@ -53,10 +53,10 @@ type dateMatch struct {
 }
 
 // findDate returns the leftmost date in s, with the time of day that follows
-// it if any. A date without a zone is in tz, or UTC when tz is nil.
+// it if any. A date without a zone is in tz, or in noZone when tz is nil.
 func findDate(s string, tz *time.Location) (dateMatch, bool) {
 	if tz == nil {
-		tz = time.UTC
+		tz = noZone
 	}
 	best := dateMatch{start: -1}
 	// Every shape has a four-digit year; most text has none, and the
@@ -245,14 +245,14 @@ var valueLayouts = []string{
 }
 
 // parseDateValue reads a machine date value. Values without a zone are in tz
-// (UTC when nil); a zone the value gives is kept.
+// (noZone when nil); a zone the value gives is kept.
 func parseDateValue(v string, tz *time.Location) (time.Time, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" || len(v) > 200 {
 		return time.Time{}, false
 	}
 	if tz == nil {
-		tz = time.UTC
+		tz = noZone
 	}
 	for _, layout := range valueLayouts {
 		t, err := time.ParseInLocation(layout, v, tz)
@@ -269,6 +269,14 @@ func parseDateValue(v string, tz *time.Location) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// noZone is the zone of a date that the page printed without one when no
+// site rule gave one: its wall-clock reading is what the page said, but it
+// is no instant. Its offset of one second is one no page gives, so that
+// the parser never takes a value's own "+00:00" or "Z" for it, and small
+// enough not to move a date across a day. Page reports such a date with
+// Article.ZoneUnknown.
+var noZone = time.FixedZone("", 1)
 
 // keepPageZone replaces a named zone that Go invented while parsing (an
 // abbreviation it does not know, given offset 0) by nothing: the offset is

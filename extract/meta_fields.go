@@ -142,7 +142,7 @@ func (r *metaReader) published() time.Time {
 // utcNeighbour reports whether t is a UTC value and day a date on the day
 // before or after it: the page printed the same instant in its local zone.
 func utcNeighbour(t, day time.Time) bool {
-	if _, off := t.Zone(); off != 0 {
+	if _, off := t.Zone(); off != 0 && t.Location() != noZone {
 		return false
 	}
 	d := t.Sub(time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, time.UTC))
@@ -345,7 +345,7 @@ func (r *metaReader) urlDate() (time.Time, bool) {
 		if validDate(y, mo, d) {
 			tz := r.tz
 			if tz == nil {
-				tz = time.UTC
+				tz = noZone
 			}
 			return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, tz), true
 		}

@@ -163,7 +163,7 @@ type articleJSON struct {
 	URL          string `json:"url"`
 	Title        string `json:"title"`
 	Byline       string `json:"byline"`
-	Published    string `json:"published"`
+	Published    string `json:"published"` // no offset when the page gave no zone
 	Lang         string `json:"lang"`
 	SiteName     string `json:"site_name"`
 	CanonicalURL string `json:"canonical_url"`
@@ -204,6 +204,12 @@ func writeArticle(w io.Writer, format, pageURL string, a *extract.Article, failu
 	}
 	if !a.Published.IsZero() {
 		out.Published = a.Published.Format(time.RFC3339)
+		if a.ZoneUnknown {
+			// The page printed no zone and no site rule gave one: the
+			// reading without an offset (RFC 3339's local date-time),
+			// never a guess presented as UTC.
+			out.Published = a.Published.Format("2006-01-02T15:04:05")
+		}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
