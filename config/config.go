@@ -20,6 +20,17 @@ type Config struct {
 	// relative to the config's directory, default "herald.db" beside it.
 	Archive string
 	Listen  string // host:port; default "127.0.0.1:8080"
+	// BaseURL is `base_url:`, the public address readers reach the daemon
+	// at, without a trailing slash; "" when not set. Its host is accepted
+	// in requests, and links are made from it.
+	BaseURL string
+	// TokenFile is `token_file:` made absolute; the token in it is asked
+	// of requests for the parts not public. "" when not set.
+	TokenFile string
+	tokenLine int
+	// Public is `public:`, the parts served without a token (see Parts);
+	// nil when not set, which means DefaultPublic.
+	Public []string
 	// Concurrency is the top-level `concurrency:`, the global limit on
 	// requests in flight (default 16). It is an addition to DESIGN.md, which
 	// only limits requests per site.

@@ -68,10 +68,10 @@ func (d *decoder) decode(data []byte) *Config {
 	top := map[string]entry{}
 	for _, e := range d.entries(root, "") {
 		switch e.key {
-		case "archive", "listen", "concurrency", "defaults", "feeds", "sites":
+		case "archive", "listen", "concurrency", "defaults", "feeds", "sites", "base_url", "token_file", "public":
 			top[e.key] = e
 		default:
-			d.unknown(e, "", "archive", "listen", "concurrency", "defaults", "feeds", "sites")
+			d.unknown(e, "", "archive", "listen", "concurrency", "defaults", "feeds", "sites", "base_url", "token_file", "public")
 		}
 	}
 	// defaults first: the feeds, wherever they are in the file, build on them.
@@ -80,7 +80,9 @@ func (d *decoder) decode(data []byte) *Config {
 		d.checkRange(c.Defaults, lines, "defaults")
 	}
 	c.Archive = d.archive(top)
+	listenLine := 1
 	if e, ok := top["listen"]; ok {
+		listenLine = e.v.Line
 		if s, ok := d.text(e.v, "listen"); ok {
 			if err := checkListen(s); err != nil {
 				d.errorf(e.v.Line, "listen", "%v", err)
@@ -88,6 +90,7 @@ func (d *decoder) decode(data []byte) *Config {
 			c.Listen = s
 		}
 	}
+	d.access(c, top, listenLine)
 	if e, ok := top["concurrency"]; ok {
 		if n, ok := d.integer(e.v, "concurrency"); ok {
 			if n < 1 {

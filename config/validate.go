@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/andybalholm/cascadia"
 )
@@ -14,6 +16,19 @@ import (
 func (c *Config) Validate() error {
 	v := &validator{file: c.Path}
 	if err := checkListen(c.Listen); err != nil {
+		v.add(0, "listen", err)
+	}
+	if c.BaseURL != "" {
+		if err := checkBaseURL(c.BaseURL); err != nil {
+			v.add(0, "base_url", err)
+		}
+	}
+	for _, p := range c.Public {
+		if !slices.Contains(Parts, p) {
+			v.addf(0, "public", "%q is not a part; want one of %s", p, strings.Join(Parts, ", "))
+		}
+	}
+	if err := c.checkExposure(); err != nil {
 		v.add(0, "listen", err)
 	}
 	if c.Concurrency < 1 {

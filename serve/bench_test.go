@@ -81,7 +81,7 @@ func benchHandler(b *testing.B, h http.Handler, path, etag string, want int) {
 	b.ReportAllocs()
 	for b.Loop() {
 		t0 := time.Now()
-		r := httptest.NewRequest(http.MethodGet, "http://herald.test"+path, nil)
+		r := httptest.NewRequest(http.MethodGet, "http://localhost"+path, nil)
 		if etag != "" {
 			r.Header.Set("If-None-Match", etag)
 		}

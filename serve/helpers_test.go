@@ -76,7 +76,7 @@ func get(t testing.TB, h http.Handler, path string, header ...string) *httptest.
 
 func request(t testing.TB, h http.Handler, method, path string, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	r := httptest.NewRequest(method, "http://herald.test"+path, nil)
+	r := httptest.NewRequest(method, "http://localhost"+path, nil)
 	for i := 0; i+1 < len(header); i += 2 {
 		r.Header.Set(header[i], header[i+1])
 	}

@@ -42,8 +42,22 @@ type Options struct {
 	Title string
 	// BaseURL is the absolute URL the server is reached at (scheme, host
 	// and any path prefix), for the feeds' links and ids. "" means the
-	// scheme and Host of each request.
+	// scheme and Host of each request, which is one of the server's own
+	// names (see Listen).
 	BaseURL string
+	// Listen is the address the server listens on (host:port). Requests
+	// must name the server by its host, by BaseURL's host, by localhost
+	// or by a loopback address; others are refused with 421, which
+	// defeats DNS rebinding. When Listen's host is every address (empty,
+	// 0.0.0.0 or ::), any IP address is accepted too.
+	Listen string
+	// Token, when not "", is asked of every request for a part not in
+	// Public: as `Authorization: Bearer TOKEN`, a cookie, or `token=` in
+	// the query (which, for a page, sets the cookie).
+	Token string
+	// Public names the parts (PartFeeds, PartAPI, PartMetrics, PartPages)
+	// served without the token. /healthz is always open.
+	Public []string
 	// Metrics are served on /metrics; nil serves an empty set.
 	Metrics *Metrics
 	// Healthy says whether the scheduler runs; nil means it does.
@@ -81,6 +95,7 @@ type Server struct {
 	status  *template.Template
 	metrics http.Handler
 	renders chan struct{} // one token for each render under way
+	guard   *guard
 }
 
 // Bounds of the rendered-body cache: enough for the usual handful of feed
@@ -113,10 +128,13 @@ func New(a Archive, o Options) *Server {
 		status:  statusTemplate,
 		metrics: o.Metrics.Handler(),
 		renders: make(chan struct{}, maxRenders),
+		guard:   newGuard(o),
 	}
 }
 
-// Handler routes the endpoints of DESIGN.md. Only GET and HEAD are allowed.
+// Handler routes the endpoints of DESIGN.md, for requests addressed to the
+// server's own names and, where a token is set, carrying it. Only GET and
+// HEAD are allowed.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/feed.atom", s.feedHandler(atomFormat))
@@ -128,7 +146,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/healthz", s.handleHealth)
 	mux.Handle("/metrics", s.metrics)
 	mux.HandleFunc("/{$}", s.handleStatus)
-	return readOnly(mux)
+	return readOnly(s.guard.wrap(mux))
 }
 
 // readOnly refuses every method but GET and HEAD, and sets the headers

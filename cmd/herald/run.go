@@ -57,6 +57,10 @@ func cmdRun(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	token, err := cfg.Token()
+	if err != nil {
+		return err
+	}
 	db, err := openArchive(e, cfg)
 	if err != nil {
 		return err
@@ -68,6 +72,7 @@ func cmdRun(ctx context.Context, e *env) error {
 	}
 	d := newDaemon(e, cfg, db)
 	d.index = ix
+	d.token = token
 	defer d.client.CloseIdleConnections()
 	err = d.run(ctx)
 	if ierr := stopIndex(); ierr != nil && err == nil {
@@ -94,6 +99,7 @@ type daemon struct {
 	metrics *serve.Metrics
 	running atomic.Bool
 	index   *search.Index // the search index, kept in step by followIndex
+	token   string        // from token_file:, read once at start
 }
 
 func newDaemon(e *env, cfg *config.Config, db *archive.DB) *daemon {
@@ -131,6 +137,10 @@ func (d *daemon) run(ctx context.Context) error {
 	}
 	srv := serve.New(d.db, serve.Options{
 		Search:  d.index,
+		BaseURL: cfg.BaseURL,
+		Listen:  cfg.Listen,
+		Token:   d.token,
+		Public:  cfg.PublicParts(),
 		Metrics: d.metrics,
 		Healthy: d.healthy,
 		OnError: func(r *http.Request, err error) { d.e.log.Error("http", "path", r.URL.Path, "err", err) },
@@ -207,6 +217,9 @@ func (d *daemon) reload() {
 		{"listen", old.Listen, cfg.Listen},
 		{"archive", old.Archive, cfg.Archive},
 		{"concurrency", fmt.Sprint(old.Concurrency), fmt.Sprint(cfg.Concurrency)},
+		{"base_url", old.BaseURL, cfg.BaseURL},
+		{"token_file", old.TokenFile, cfg.TokenFile},
+		{"public", strings.Join(old.PublicParts(), ","), strings.Join(cfg.PublicParts(), ",")},
 	} {
 		if c.was != c.now && (c.key != "archive" || d.e.dbPath == "") {
 			d.e.log.Warn("config change needs a restart", "key", c.key, "running", c.was, "new", c.now)
