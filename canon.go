@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // trackingParams are query parameters that identify a click, not a page.
@@ -115,16 +117,19 @@ func cleanQuery(raw string) string {
 	return strings.Join(pairs, "&")
 }
 
-// NormalizeText folds text to what deduplication compares: lower case,
-// letters and digits only, words separated by single spaces.
+// NormalizeText folds text to what deduplication compares: Unicode NFC,
+// lower case, letters, digits and combining marks only, words separated by
+// single spaces. NFC makes a text typed with composed and with decomposed
+// accents one text; marks are kept because in many scripts (Devanagari,
+// Thai, Hebrew points) they are what tells two words apart.
 func NormalizeText(text string) string {
 	return string(appendNormalized(make([]byte, 0, len(text)), text))
 }
 
 // asciiFold maps an ASCII byte to its lower-case form when it is a letter
 // or digit, and to 0 when it separates words. Most feed text is ASCII:
-// this table skips rune decoding and the Unicode tables for it (ingest
-// hashes every article's text).
+// this table skips rune decoding, NFC and the Unicode tables for it
+// (ingest hashes every article's text).
 var asciiFold = func() (t [utf8.RuneSelf]byte) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = byte(c)
@@ -136,11 +141,33 @@ var asciiFold = func() (t [utf8.RuneSelf]byte) {
 	return t
 }()
 
+// nfc returns text in Unicode NFC. ASCII text, and text already in NFC
+// (nearly all of it), is returned as it is without a copy.
+func nfc(text string) string {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			// A mark composes with the (ASCII) letter before it; ASCII
+			// before that is untouched by NFC.
+			if norm.NFC.IsNormalString(text[max(i-1, 0):]) {
+				return text
+			}
+			return norm.NFC.String(text)
+		}
+	}
+	return text
+}
+
+// wordRune reports whether r belongs to a word: a letter, digit or mark.
+func wordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
+}
+
 // appendNormalized appends NormalizeText(text) to dst. Non-ASCII runes
 // (and invalid bytes, which decode to U+FFFD as in a range loop) take the
-// general Unicode path, so the result is exactly that of folding rune by
-// rune with unicode.IsLetter, unicode.IsDigit and unicode.ToLower.
+// general Unicode path, so the result is exactly that of folding the NFC
+// text rune by rune with wordRune and unicode.ToLower.
 func appendNormalized(dst []byte, text string) []byte {
+	text = nfc(text)
 	start := len(dst)
 	space := false
 	for i := 0; i < len(text); {
@@ -161,7 +188,7 @@ func appendNormalized(dst []byte, text string) []byte {
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		i += size
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		if !wordRune(r) {
 			space = true
 			continue
 		}
@@ -188,27 +215,55 @@ const minIdentifyingRunes = 200
 // HashIdentifies reports whether text is long enough for its ContentHash to
 // identify an article.
 func HashIdentifies(text string) bool {
+	return wordRunes(text, minIdentifyingRunes) >= minIdentifyingRunes
+}
+
+// wordRunes counts the word runes of text (as NormalizeText keeps them), up
+// to limit.
+func wordRunes(text string, limit int) int {
+	text = nfc(text)
 	n := 0
-	for i := 0; i < len(text); {
+	for i := 0; i < len(text) && n < limit; {
 		c := text[i]
 		if c < utf8.RuneSelf {
 			i++
-			if asciiFold[c] == 0 {
-				continue
+			if asciiFold[c] != 0 {
+				n++
 			}
-		} else {
-			r, size := utf8.DecodeRuneInString(text[i:])
-			i += size
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-				continue
-			}
+			continue
 		}
-		n++
-		if n >= minIdentifyingRunes {
-			return true
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		if wordRune(r) {
+			n++
 		}
 	}
-	return false
+	return n
+}
+
+// An identical title and an identical text identify an article at far
+// shorter lengths than a text alone: two different stories rarely share a
+// headline word for word, and never a headline and a sentence. The floors
+// keep out what does repeat under one heading: a title of a word or two
+// ("Update", "Open thread", "Podcast") and a text of a few words ("Read
+// more", "Subscribe to continue reading", "Watch the video"). 50 word runes
+// is a short sentence, shorter than any one-line teaser.
+const (
+	minTitledTitleRunes = 20
+	minTitledTextRunes  = 50
+)
+
+// TitledHash is the hex SHA-256 of the normalised title and text of an
+// article whose text is too short for HashIdentifies, when both are long
+// enough to identify it together; "" otherwise.
+func TitledHash(title, text string) string {
+	if wordRunes(title, minTitledTitleRunes) < minTitledTitleRunes || wordRunes(text, minTitledTextRunes) < minTitledTextRunes {
+		return ""
+	}
+	b := appendNormalized(make([]byte, 0, len(title)+len(text)+1), title)
+	b = append(b, 0)
+	sum := sha256.Sum256(appendNormalized(b, text))
+	return hex.EncodeToString(sum[:])
 }
 
 // StoredURL is raw without the user info of its authority

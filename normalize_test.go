@@ -6,18 +6,26 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // The implementations below are NormalizeText, ContentHash and
-// HashIdentifies as they were before the ASCII fast path. Archives store
+// HashIdentifies written plainly, without the ASCII fast path: NFC, then
+// letters, digits and marks folded rune by rune. Archives store
 // ContentHash values, so the current functions must give exactly their
-// results for every input.
+// results for every input. (Before archive version 5, marks separated
+// words and there was no NFC; the upgrade rehashes.)
+
+func refWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
+}
 
 func refNormalizeText(text string) string {
 	var b strings.Builder
 	space := false
-	for _, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+	for _, r := range norm.NFC.String(text) {
+		if refWordRune(r) {
 			if space && b.Len() > 0 {
 				b.WriteByte(' ')
 			}
@@ -37,8 +45,8 @@ func refContentHash(text string) string {
 
 func refHashIdentifies(text string) bool {
 	n := 0
-	for _, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+	for _, r := range norm.NFC.String(text) {
+		if refWordRune(r) {
 			n++
 			if n >= 200 {
 				return true

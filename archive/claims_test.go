@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"herald"
@@ -171,8 +172,8 @@ func TestVersion3Claims(t *testing.T) {
 		old = tx.Bucket(bucketByHash) != nil
 		return nil
 	})
-	if version != "4" || old {
-		t.Errorf("after the upgrade: version %q, by_hash %v; want 4 and none", version, old)
+	if version != strconv.Itoa(schemaVersion) || old {
+		t.Errorf("after the upgrade: version %q, by_hash %v; want %d and none", version, old, schemaVersion)
 	}
 	checkIndexes(t, db, true)
 	known(db, "upgraded")

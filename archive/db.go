@@ -28,6 +28,7 @@ import (
 //	                       last settled (claims.go)
 //	          "changes" -> uint64 big-endian, bumped by every write that changes an article
 //	          "changed" -> RFC 3339 time of that write
+//	          "identity" -> the rules content hashes and text claims were made by (rehash.go)
 //	feeds     feed name -> FeedState JSON
 //	articles  id -> Article JSON, exactly the export object, or it compressed
 //	          (storeRecord; version 2 on)
@@ -105,10 +106,11 @@ var (
 // version 1 reads as corrupt; version 3 writes ids in index values packed,
 // and entry hashes in by_key's values, which version 2 would misread;
 // version 4 keeps text claims under fingerprints, in buckets version 3 does
-// not know. This version reads all four, and marks an older file as version
-// 4 when it opens it for writing, before it writes anything an older one
-// cannot read.
-const schemaVersion = 4
+// not know; version 5 hashes text by other rules (rehash.go), which
+// version 4 would look up in vain. This version reads all five, and marks
+// an older file as version 5 when it opens it for writing, before it
+// writes anything an older one cannot read.
+const schemaVersion = 5
 
 // entriesPerTx bounds the version 2 entry hashes that one transaction
 // folds into by_key, so that a large archive's upgrade takes little memory.
@@ -138,6 +140,10 @@ type Options struct {
 	NoSync bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// SanitizeHTML is the sanitiser that made ingested articles' HTML
+	// (extract's); Import passes imported HTML through it. Nil: imported
+	// HTML is replaced by the text's paragraphs.
+	SanitizeHTML func(html string) string
 }
 
 // DB is an open archive. Its methods are safe for concurrent use.
@@ -151,6 +157,7 @@ type DB struct {
 	claims      claimState
 	pageWriters sync.Pool // *s2.Writer, for pages: each holds a block's buffers
 	ro          bool
+	sanitize    func(string) string // Options.SanitizeHTML
 }
 
 // Open opens the archive at path, creating it unless o.ReadOnly. A file
@@ -190,7 +197,7 @@ func open(path string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{bolt: store{bdb}, path: path, now: o.Now, ro: o.ReadOnly, decoded: newDecodedMemo()}
+	db := &DB{bolt: store{bdb}, path: path, now: o.Now, ro: o.ReadOnly, decoded: newDecodedMemo(), sanitize: o.SanitizeHTML}
 	db.states.init()
 	db.commits.init()
 	db.claims.init()
@@ -248,6 +255,9 @@ func (db *DB) upgrade() error {
 		return err
 	}
 	if err := upgradeClaims(db.bolt.DB); err != nil {
+		return err
+	}
+	if err := rehash(db.bolt.DB); err != nil {
 		return err
 	}
 	return db.bolt.View(db.claims.load)

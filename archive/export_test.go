@@ -248,7 +248,6 @@ func TestImportErrors(t *testing.T) {
 		{"not json", "hello", "line 1", 0},
 		{"array", "[1,2]", "line 1", 0},
 		{"no id", strings.Replace(ok("1"), `"id":"1"`, `"id":""`, 1), "line 1 (id \"\"): no id", 0},
-		{"no url", strings.Replace(ok("1"), `"url":"https://x.example/1"`, `"url":""`, 1), "no url", 0},
 		{"no sources", strings.Replace(ok("1"), `"sources":[{`, `"sources":[],"x":[{`, 1), "no sources", 0},
 		{"no feed", strings.Replace(ok("1"), `"feed":"a"`, `"feed":""`, 1), "sources[0]: no feed name", 0},
 		{"bad date", strings.Replace(ok("1"), `2020-01-01T00:00:00+09:00`, `yesterday`, 1), "line 1", 0},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"herald"
+	"herald/extract"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -25,7 +26,7 @@ func (c *clock) now() time.Time {
 func openTest(t testing.TB) *DB {
 	t.Helper()
 	c := &clock{t: t0}
-	db, err := Open(filepath.Join(t.TempDir(), "herald.db"), Options{Now: c.now, NoSync: true})
+	db, err := Open(filepath.Join(t.TempDir(), "herald.db"), Options{Now: c.now, NoSync: true, SanitizeHTML: extract.SanitizeHTML})
 	if err != nil {
 		t.Fatal(err)
 	}

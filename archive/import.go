@@ -25,18 +25,24 @@ const (
 )
 
 // Import reads an export in either format (detected) and archives its
-// articles, keeping their ids and every field, deduplicated as on ingest:
-// an article whose id, a source, URL or identifying text is already archived
-// adds its sources and tags to that article. It streams, writing batches of
-// importBatch articles per transaction. The error for a bad article names
-// its line (jsonl) or number (json); the articles before it are archived,
-// and importing the same file again is harmless.
+// articles, keeping their ids, cleaned exactly as ingest cleans an item
+// (clean: bounded fields, http(s) URLs, sanitised HTML, hashes
+// recomputed) and deduplicated by ingest's rules (identify) against the
+// articles archived before: an article whose id or source is archived, or
+// whose URL or identifying text is that of an article of other feeds,
+// adds its sources and tags to that article. Articles of the same file
+// are never merged with one another by URL or text: an export's articles
+// are already distinct, and the order ingest met them in, on which the
+// rules depend, is lost. It streams, writing batches of importBatch
+// articles per transaction. The error for a bad article names its line
+// (jsonl) or number (json); the articles before it are archived, and
+// importing the same file again is harmless.
 func (db *DB) Import(ctx context.Context, r io.Reader) (Result, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
 	}
-	imp := &importer{db: db, ctx: ctx}
+	imp := &importer{db: db, ctx: ctx, created: map[string]bool{}}
 	var err error
 	if isJSONExport(br) {
 		err = imp.readJSON(br)
@@ -71,6 +77,8 @@ type importer struct {
 	ctx   context.Context
 	batch []herald.Article
 	res   Result
+	// created holds the ids of the articles this import inserted.
+	created map[string]bool
 }
 
 func (imp *importer) readJSON(r io.Reader) error {
@@ -172,8 +180,13 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 	}
 }
 
-// add checks one article and queues it, writing a batch when full.
+// add cleans and checks one article and queues it, writing a batch when
+// full.
 func (imp *importer) add(a herald.Article, where string) error {
+	if len(a.Sources) > 0 {
+		clean(&a, imp.db.sanitize)
+		a.URL = articleURL(&a)
+	}
 	if err := validate(&a); err != nil {
 		return fmt.Errorf("%s (id %q): %w", where, a.ID, err)
 	}
@@ -196,7 +209,7 @@ func (imp *importer) flush() error {
 	err := imp.db.updateClaims(func(tx *bolt.Tx, texts *claimView) error {
 		w := newWriteTx(tx, texts, imp.db.now())
 		for i := range imp.batch {
-			o, err := w.importArticle(&imp.batch[i])
+			o, err := w.importArticle(&imp.batch[i], imp.created)
 			if err != nil {
 				return err
 			}
@@ -214,33 +227,33 @@ func (imp *importer) flush() error {
 }
 
 // importArticle archives one exported article: merged into the article
-// with its id, else one holding one of its sources, its URL or its
-// identifying text; else inserted as it is.
-func (w *writeTx) importArticle(a *herald.Article) (outcome, error) {
+// with its id, else into the one identify finds (articles of created
+// aside); else inserted as it is.
+func (w *writeTx) importArticle(a *herald.Article, created map[string]bool) (outcome, error) {
 	if old, err := w.get(a.ID); err == nil {
 		return w.merge(old, a)
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	id := ""
+	l := lookup{
+		urlKey: urlKey(a.URL), text: textClaim(a), hash: identifyingHash(a), feeds: feedsOf(a),
+		skip: func(id string) bool { return created[id] },
+	}
 	for _, s := range a.Sources {
-		if id = owner(w.byKey, sourceKey(s)); id != "" {
-			break
-		}
+		l.srcKeys = append(l.srcKeys, sourceKey(s))
 	}
-	if id == "" {
-		id = owner(w.byURL, urlKey(a.URL))
+	f, err := w.identify(&l)
+	if err != nil {
+		return nil, err
 	}
-	if id == "" {
-		id = w.texts.owner(textClaim(a))
-	}
-	if id == "" {
+	if f.rule == ruleNone {
 		if err := w.insert(a); err != nil {
 			return nil, err
 		}
+		created[a.ID] = true
 		return isNew, nil
 	}
-	old, err := w.get(id)
+	old, err := w.get(f.id)
 	if err != nil {
 		return nil, err
 	}

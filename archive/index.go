@@ -85,13 +85,21 @@ func urlKey(u string) []byte {
 	return []byte(keyPart(k))
 }
 
-// hashKey is the by_hash key of an article, or nil when its text is too
-// short for equal hashes to mean one article.
+// hashKey is what an article's text claim is made from (claims.go): its
+// content hash when its text is long enough for equal hashes to mean one
+// article, else its title and text hashed together when they are long
+// enough together (herald.TitledHash), else nil.
 func hashKey(a *herald.Article) []byte {
-	if a.ContentHash == "" || !herald.HashIdentifies(a.Text) {
+	if a.ContentHash == "" {
 		return nil
 	}
-	return []byte(keyPart(a.ContentHash))
+	if herald.HashIdentifies(a.Text) {
+		return []byte(keyPart(a.ContentHash))
+	}
+	if t := herald.TitledHash(a.Title, a.Text); t != "" {
+		return []byte("titled:" + t)
+	}
+	return nil
 }
 
 // timeIDKey is prefix, the time key of t, then id.

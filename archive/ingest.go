@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -19,14 +18,20 @@ import (
 
 // Item is one entry of a polled feed, ready for the archive: Article has
 // exactly one Source and an empty ID; Page, when not nil, is the article
-// page it was extracted from.
+// page it was extracted from. The archive canonicalises the URL, bounds
+// the fields, drops URLs that are not http(s) and computes the content
+// hash itself (see clean); Article.HTML must come from the sanitiser.
 type Item struct {
 	Article herald.Article
 	Page    *Page
-	// EntryHash, when not empty, is the caller's hash of everything in the
-	// feed entry that the article was built from; Known reports an entry
-	// whose hash is unchanged since it was archived as SeenUnchanged, so
-	// that the caller can skip it.
+	// Canonical, when not empty, is the URL the article's page declared
+	// as its own (on the same site; the caller checks): the article is
+	// kept under it, and merges by it only where the texts agree.
+	Canonical string
+	// EntryHash, when not empty, is the hash of everything in the feed
+	// entry that the article was built from (EntryHash); Known reports an
+	// entry whose hash is unchanged since it was archived as
+	// SeenUnchanged, so that the caller can skip it.
 	EntryHash string
 }
 
@@ -122,6 +127,8 @@ type item struct {
 	srcKey, urlKey []byte
 	text           claimKey
 	settled        settledText
+	canonical      bool   // see Item.Canonical and lookup
+	hash           string // see lookup
 }
 
 // prepareNew fills p.fresh and p.record.
@@ -141,8 +148,8 @@ func prepareNew(p *item) error {
 }
 
 // prepare runs in the caller's goroutine, before the write transaction,
-// which feeds share (commit.go): the work done here (canonical URL, hash,
-// page compression) does not hold up other feeds' writes.
+// which feeds share (commit.go): the work done here (cleaning, canonical
+// URL, hash, page compression) does not hold up other feeds' writes.
 func (db *DB) prepare(it Item, now time.Time) (item, error) {
 	a := it.Article
 	if len(a.Sources) != 1 {
@@ -159,22 +166,18 @@ func (db *DB) prepare(it Item, now time.Time) (item, error) {
 		s.Seen = now
 	}
 	a.Sources = []herald.Source{s}
-	a.URL = herald.CanonicalURL(a.URL)
-	if a.URL == "" {
-		a.URL = herald.CanonicalURL(s.Link)
+	canonical := false
+	if c := herald.CanonicalURL(webURL(it.Canonical)); c != "" {
+		canonical = herald.URLKey(c) != herald.URLKey(webURL(s.Link))
+		a.URL = c
 	}
-	if a.URL == "" {
-		// An entry with no link still needs a URL, which the export
-		// requires; this one names the entry and cannot match another.
-		a.URL = "urn:herald:" + url.PathEscape(s.Feed) + ":" + url.PathEscape(entryKey(s))
-	}
-	if a.ContentHash == "" && a.Text != "" {
-		a.ContentHash = herald.ContentHash(a.Text)
-	}
+	clean(&a, nil)
+	a.URL = articleURL(&a)
 	normalize(&a)
 	p := item{
 		art: a, source: a.Sources[0], entryHash: it.EntryHash,
 		srcKey: sourceKey(a.Sources[0]), urlKey: urlKey(a.URL), text: textClaim(&a),
+		canonical: canonical, hash: identifyingHash(&a),
 	}
 	if err := prepareNew(&p); err != nil {
 		return item{}, err
@@ -197,32 +200,25 @@ func isUpdated(r *Result) *int   { return &r.Updated }
 func isDuplicate(r *Result) *int { return &r.Duplicate }
 func isUnchanged(r *Result) *int { return &r.Unchanged }
 
-// dedupe archives one item by the rules of DESIGN.md, in order:
-//  1. the same feed and entry key: the article is updated when the item
-//     has a text and its hash differs, else unchanged;
-//  2. the same URL (herald.URLKey: scheme, tracking parameters, fragment
-//     and parameter order do not count) as an article no entry of this
-//     feed is a source of: the item becomes another source;
-//  3. the same text, when it is long enough to identify an article: ditto;
-//  4. otherwise a new article.
+// dedupe archives one item by the rules of identify: the same entry is
+// updated when the item has a text and its hash differs (else unchanged);
+// the same article of another feed gains the item as a source; anything
+// else is a new article.
 func (w *writeTx) dedupe(p *item) (string, outcome, error) {
-	if id := owner(w.byKey, p.srcKey); id != "" {
-		return w.update(id, p)
+	f, err := w.identify(&lookup{
+		srcKeys: [][]byte{p.srcKey}, urlKey: p.urlKey, text: p.text, settled: p.settled,
+		hash: p.hash, feeds: []string{p.source.Feed}, canonical: p.canonical,
+	})
+	if err != nil {
+		return "", nil, err
 	}
-	byURL, byHash := owner(w.byURL, p.urlKey), w.texts.ownerOf(p.text, p.settled)
-	for _, id := range []string{byURL, byHash} {
-		if id == "" {
-			continue
-		}
-		same, err := w.fromFeed(id, p.source.Feed)
-		if err != nil {
-			return "", nil, err
-		}
-		if !same {
-			return w.addSource(id, p)
-		}
+	switch f.rule {
+	case ruleEntry:
+		return w.update(f.id, p)
+	case ruleURL, ruleText:
+		return w.addSource(f.id, p)
 	}
-	return w.create(p, byURL == "", byHash == "")
+	return w.create(p, f.urlFree, f.textFree)
 }
 
 // noteEntry records the entry hash of an archived item in its by_key value,
@@ -240,23 +236,6 @@ func (w *writeTx) noteEntry(p *item) error {
 	}
 	v := appendID(make([]byte, 0, 1+idBytes+len(p.entryHash)), id)
 	return w.byKey.Put(p.srcKey, append(v, p.entryHash...))
-}
-
-// fromFeed reports whether article id already has a source from feed. A
-// feed that gives two entries different keys says they are different
-// entries, even when they share a URL (a blog's day page, each post an
-// anchor on it) or a text; only other feeds' entries merge by URL or text.
-func (w *writeTx) fromFeed(id, feed string) (bool, error) {
-	a, err := w.get(id)
-	if err != nil {
-		return false, err
-	}
-	for _, s := range a.Sources {
-		if s.Feed == feed {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 // update applies rule 1. The URL moves only to a URL no other article has,

@@ -1,6 +1,9 @@
 package archive
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+
 	bolt "go.etcd.io/bbolt"
 
 	"herald"
@@ -44,4 +47,70 @@ func (db *DB) Known(feed string, refs []EntryRef) ([]Seen, error) {
 		return nil
 	})
 	return out, err
+}
+
+// Plan says what a poll does with one entry of a feed.
+type Plan struct {
+	Action Action
+	// EntryHash is the entry's hash (EntryHash), for Item.EntryHash.
+	EntryHash string
+}
+
+// Action is what a poll does with an entry.
+type Action uint8
+
+const (
+	// Skip: archived from this feed and unchanged since, or archived from
+	// this full-text feed (the stored text is the page's; the feed's
+	// teaser would look like a change: re-extraction is `herald
+	// reextract`). Ingesting it would change nothing.
+	Skip Action = iota
+	// FeedText: archive the entry with the feed's own text.
+	FeedText
+	// FetchPage: a new entry of a full-text feed: fetch and extract its
+	// page, and fall back on the feed's text if that fails.
+	FetchPage
+)
+
+// Plan decides, for each entry of a feed, whether the archive needs it and
+// whether its page is worth fetching: only new entries of a full-text feed
+// get their page fetched; entries archived before are handed over again
+// when their content changed (so that the article is updated) or when
+// they are known only from other feeds (so that it gains this feed as a
+// source).
+func (db *DB) Plan(feed string, fullText bool, entries []herald.Entry) ([]Plan, error) {
+	refs := make([]EntryRef, len(entries))
+	plans := make([]Plan, len(entries))
+	for i, e := range entries {
+		plans[i].EntryHash = EntryHash(e)
+		refs[i] = EntryRef{Key: e.Key, URL: e.Link, Hash: plans[i].EntryHash}
+	}
+	known, err := db.Known(feed, refs)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range entries {
+		switch {
+		case known[i] == SeenUnchanged || (known[i] == SeenInFeed && fullText):
+			plans[i].Action = Skip
+		case known[i] == Unseen && fullText && e.Link != "":
+			plans[i].Action = FetchPage
+		default:
+			plans[i].Action = FeedText
+		}
+	}
+	return plans, nil
+}
+
+// EntryHash digests what the archived text of an entry is made from, so
+// that an entry given again unchanged is skipped before its content is
+// sanitised. A change elsewhere (a title, a date) does not update an
+// archived article either (see Ingest), so it need not count.
+func EntryHash(e herald.Entry) string {
+	h := sha256.New()
+	for _, s := range []string{e.Content, e.Summary, e.Link} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -203,8 +204,8 @@ func TestVersion2Entries(t *testing.T) {
 		version, entries = string(tx.Bucket(bucketMeta).Get(metaVersion)), tx.Bucket(bucketEntries) != nil
 		return nil
 	})
-	if version != "4" || entries {
-		t.Errorf("after the upgrade: version %q, entries bucket %v; want 4 and none", version, entries)
+	if version != strconv.Itoa(schemaVersion) || entries {
+		t.Errorf("after the upgrade: version %q, entries bucket %v; want %d and none", version, entries, schemaVersion)
 	}
 	checkIndexes(t, db, true)
 	// An unchanged entry is still unchanged, and a changed one updates.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -114,8 +115,8 @@ func TestVersion1File(t *testing.T) {
 			return nil
 		})
 	})
-	if version != "4" || compressed != 1 {
-		t.Errorf("version %q, %d compressed records; want 4 and 1 (the new article)", version, compressed)
+	if version != strconv.Itoa(schemaVersion) || compressed != 1 {
+		t.Errorf("version %q, %d compressed records; want %d and 1 (the new article)", version, compressed, schemaVersion)
 	}
 	lines := strings.Split(strings.TrimSpace(exportString(t, db, FormatJSONL)), "\n")
 	if len(lines) != 2 || !strings.Contains(exportString(t, db, FormatJSONL), string(line)) {

@@ -12,8 +12,9 @@ import (
 
 // Update changes one article in a write transaction, for re-extraction: fn
 // edits a copy, and the copy replaces the article with its index entries
-// moved. fn must not change the ID. When fn changes Text but not
-// ContentHash, the hash is recomputed. A URL or text that another article
+// moved. fn must not change the ID. The copy is cleaned as an ingested
+// item is (clean: the hash is recomputed, URLs that are not http(s) are
+// dropped); its HTML must come from the sanitiser. A URL or text that another article
 // already holds is kept but not indexed (the first article keeps the key);
 // a source that another article holds is an error. An error from fn leaves
 // the article as it was.
@@ -34,8 +35,9 @@ func (db *DB) Update(ctx context.Context, id string, fn func(*herald.Article) er
 		if err := fn(n); err != nil {
 			return err
 		}
-		if n.Text != old.Text && n.ContentHash == old.ContentHash {
-			n.ContentHash = ""
+		if len(n.Sources) > 0 {
+			clean(n, nil)
+			n.URL = keptURL(n.URL)
 		}
 		if err := validate(n); err != nil {
 			return err

@@ -30,6 +30,11 @@ func newPolicy() *bluemonday.Policy {
 	return p
 }
 
+// SanitizeHTML is the sanitiser that the HTML of Page and Fragment went
+// through, for HTML from elsewhere (an imported article): applied to their
+// output, it changes nothing.
+func SanitizeHTML(s string) string { return sanitize(strings.NewReader(s)) }
+
 // sanitize reads HTML from r and returns it sanitised; r may stop early
 // (a spent budget), and then what is returned must not be used.
 func sanitize(r io.Reader) string {

@@ -23,15 +23,17 @@ func document(f *gofeed.Feed, base *url.URL, now time.Time) *herald.Document {
 	}
 	d.Hints.UpdatePeriod = syndicationPeriod(f)
 	latest := now.AddDate(2, 0, 0)
+	var given []bool // whether each entry's GUID is the feed's own
 	for _, it := range f.Items {
 		if it == nil {
 			continue
 		}
 		if e, ok := entry(it, base, latest); ok {
 			d.Entries = append(d.Entries, e)
+			given = append(given, strings.TrimSpace(it.GUID) != "")
 		}
 	}
-	assignKeys(d.Entries)
+	assignKeys(d.Entries, given)
 	return d
 }
 
@@ -78,18 +80,39 @@ func entry(it *gofeed.Item, base *url.URL, latest time.Time) (herald.Entry, bool
 // assignKeys gives each entry whose GUID the document repeats with a
 // different link a key of GUID and link, so that distinct stories a broken
 // feed labels alike are not merged. Entries repeating GUID and link alike
-// are the same story and keep the GUID.
-func assignKeys(entries []herald.Entry) {
+// are the same story and keep the GUID, unless the feed gave no GUIDs (the
+// GUID is then the link): entries of such a feed that share a link (RSS
+// 0.91 items pointing at "index.php#") are told apart by title, and by
+// content when the titles repeat too. given says which entries' GUIDs the
+// feed gave.
+func assignKeys(entries []herald.Entry, given []bool) {
 	links := map[string]map[string]bool{}
-	for _, e := range entries {
+	derived := map[string]int{} // entries whose GUID is their link, by link
+	for i, e := range entries {
 		if links[e.GUID] == nil {
 			links[e.GUID] = map[string]bool{}
 		}
 		links[e.GUID][e.Link] = true
+		if !given[i] {
+			derived[e.GUID]++
+		}
+	}
+	titles := map[string]int{}
+	for i, e := range entries {
+		if !given[i] && derived[e.GUID] > 1 {
+			titles[e.GUID+"\x00"+e.Title]++
+		}
 	}
 	for i := range entries {
-		if len(links[entries[i].GUID]) > 1 {
-			entries[i].Key = entries[i].GUID + " " + entries[i].Link
+		e := &entries[i]
+		switch {
+		case !given[i] && derived[e.GUID] > 1 && titles[e.GUID+"\x00"+e.Title] > 1:
+			sum := sha256.Sum256([]byte(e.Summary + "\x00" + e.Content))
+			e.Key = e.GUID + " " + e.Title + " " + hex.EncodeToString(sum[:8])
+		case !given[i] && derived[e.GUID] > 1:
+			e.Key = e.GUID + " " + e.Title
+		case len(links[e.GUID]) > 1:
+			e.Key = e.GUID + " " + e.Link
 		}
 	}
 }

@@ -433,3 +433,37 @@ func manyItems(n int) []byte {
 	b.WriteString(`</channel></rss>`)
 	return b.Bytes()
 }
+
+// An RSS 0.91 feed without GUIDs whose items link to one page keeps every
+// item apart (issue 13, item 2): 14 items, three linking to "index.php#"
+// and two to "index.php#12", give 14 keys.
+func TestNoGUIDRepeatedLinksKeptApart(t *testing.T) {
+	var items strings.Builder
+	for i := range 14 {
+		link := fmt.Sprintf("http://e.org/p%d.html", i)
+		switch {
+		case i < 3:
+			link = "http://e.org/index.php#"
+		case i < 5:
+			link = "http://e.org/index.php#12"
+		}
+		fmt.Fprintf(&items, "<item><title>Item %d</title><link>%s</link><description>Text %d</description></item>\n", i, link, i)
+	}
+	// Two items alike in link and title, different in text.
+	items.WriteString("<item><title>Same</title><link>http://e.org/s</link><description>one</description></item>\n")
+	items.WriteString("<item><title>Same</title><link>http://e.org/s</link><description>two</description></item>\n")
+	body := `<?xml version="1.0"?><rss version="0.91"><channel><title>t</title><link>http://e.org/</link><description>d</description>` + items.String() + `</channel></rss>`
+	d, err := Parse([]byte(body), "application/rss+xml", "http://e.org/rss.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{}
+	for _, e := range d.Entries {
+		keys[e.Key] = true
+	}
+	if len(d.Entries) != 16 || len(keys) != 16 {
+		t.Fatalf("%d entries, %d keys; want 16 and 16", len(d.Entries), len(keys))
+	}
+	// An item whose link is its own keeps the link as its key, as before.
+	want(t, "Key[5]", d.Entries[5].Key, "http://e.org/p5.html")
+}

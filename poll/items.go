@@ -2,8 +2,6 @@ package poll
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"mime"
 	"net/url"
@@ -17,20 +15,12 @@ import (
 	"herald/fetch"
 )
 
-// items turns a parsed document into archive items. Entries the archive
-// already has are passed on too (so changed feed content is noticed, and an
-// article found under another feed gains this one as a source), unless
-// their content is as it was when archived; only new entries of a
-// full-text feed get their page fetched.
+// items turns a parsed document into archive items, as the archive's
+// Plan says: entries it has unchanged are left out, and only new entries
+// of a full-text feed get their page fetched.
 func (p *Poller) items(ctx context.Context, f Feed, state herald.FeedState, doc *herald.Document, seen time.Time) ([]archive.Item, PageStats, error) {
 	var stats PageStats
-	refs := make([]archive.EntryRef, len(doc.Entries))
-	hashes := make([]string, len(doc.Entries))
-	for i, e := range doc.Entries {
-		hashes[i] = entryHash(e)
-		refs[i] = archive.EntryRef{Key: e.Key, URL: e.Link, Hash: hashes[i]}
-	}
-	known, err := p.Store.Known(f.Name, refs)
+	plans, err := p.Store.Plan(f.Name, f.FullText, doc.Entries)
 	if err != nil {
 		return nil, stats, fmt.Errorf("archive %s: %w", f.Name, err)
 	}
@@ -38,15 +28,11 @@ func (p *Poller) items(ctx context.Context, f Feed, state herald.FeedState, doc 
 	var fresh []int // items whose page is fetched, and their entries
 	var freshEntries []herald.Entry
 	for i, e := range doc.Entries {
-		if known[i] == archive.SeenUnchanged || (known[i] == archive.SeenInFeed && f.FullText) {
-			// Unchanged, it would change nothing. And for a full-text
-			// feed, the stored article has the page's text; the feed's
-			// teaser would look like a change. Re-extraction is `herald
-			// reextract`.
+		if plans[i].Action == archive.Skip {
 			continue
 		}
-		items = append(items, archive.Item{Article: fromEntry(f, state, doc, e, seen), EntryHash: hashes[i]})
-		if known[i] == archive.Unseen && f.FullText && e.Link != "" {
+		items = append(items, archive.Item{Article: fromEntry(f, state, doc, e, seen), EntryHash: plans[i].EntryHash})
+		if plans[i].Action == archive.FetchPage {
 			// The page's text will replace the feed's: sanitising the
 			// feed's content waits until the page has failed.
 			fresh = append(fresh, len(items)-1)
@@ -67,19 +53,6 @@ func (p *Poller) items(ctx context.Context, f Feed, state herald.FeedState, doc 
 	return items, stats, nil
 }
 
-// entryHash digests what the archived text of an entry is made from, so
-// that an entry given again unchanged is skipped before its content is
-// sanitised. A change elsewhere (a title, a date) does not update an
-// archived article either (see archive.DB.Ingest), so it need not count.
-func entryHash(e herald.Entry) string {
-	h := sha256.New()
-	for _, s := range []string{e.Content, e.Summary, e.Link} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
-}
-
 // fromEntry builds an article from the feed's own fields, but for its text
 // (see feedText).
 func fromEntry(f Feed, state herald.FeedState, doc *herald.Document, e herald.Entry, seen time.Time) herald.Article {
@@ -88,7 +61,7 @@ func fromEntry(f Feed, state herald.FeedState, doc *herald.Document, e herald.En
 		key = ""
 	}
 	return herald.Article{
-		URL:       herald.CanonicalURL(e.Link),
+		URL:       e.Link, // the archive canonicalises it
 		Title:     e.Title,
 		Byline:    e.Byline,
 		Published: e.Published,
@@ -107,7 +80,7 @@ func fromEntry(f Feed, state herald.FeedState, doc *herald.Document, e herald.En
 }
 
 // feedText gives a the feed's own text: its content, else its summary,
-// sanitised.
+// sanitised. The archive hashes it.
 func feedText(a *herald.Article, e herald.Entry) {
 	body := e.Content
 	if body == "" {
@@ -117,7 +90,7 @@ func feedText(a *herald.Article, e herald.Entry) {
 	if text == "" {
 		text = e.Summary
 	}
-	a.Text, a.HTML, a.ContentHash = text, html, herald.ContentHash(text)
+	a.Text, a.HTML = text, html
 }
 
 // fullText fetches and extracts the pages of items[fresh], a few at a time.
@@ -184,15 +157,19 @@ func (p *Poller) page(ctx context.Context, f Feed, it *archive.Item, allowPrivat
 		return missed, fmt.Errorf("extracted text is shorter than the feed's summary")
 	}
 	Merge(a, got)
+	if got.CanonicalURL != "" && sameSite(got.CanonicalURL, link) {
+		it.Canonical = got.CanonicalURL
+	}
 	return missed, nil
 }
 
 // Merge puts an extracted page into an article built from a feed entry. The
 // feed's fields fill gaps and win where the page says nothing better: its
-// title (without the page's " - Site" tail) and its dated, zoned time.
+// title (without the page's " - Site" tail) and its dated, zoned time. The
+// page's canonical URL is not the article's URL: the archive decides what
+// it identifies (archive.Item.Canonical).
 func Merge(a *herald.Article, got *extract.Article) {
 	a.Text, a.HTML = got.Text, got.HTML
-	a.ContentHash = herald.ContentHash(got.Text)
 	a.ExtractedBy = got.Method
 	if a.Title == "" {
 		a.Title = got.Title
@@ -211,9 +188,6 @@ func Merge(a *herald.Article, got *extract.Article) {
 	}
 	if a.Image == "" {
 		a.Image = got.Image
-	}
-	if got.CanonicalURL != "" && sameSite(got.CanonicalURL, a.URL) {
-		a.URL = herald.CanonicalURL(got.CanonicalURL)
 	}
 }
 

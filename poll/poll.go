@@ -28,7 +28,7 @@ type Getter interface {
 type Store interface {
 	FeedState(name string) (herald.FeedState, bool, error)
 	SaveFeedState(ctx context.Context, s herald.FeedState) error
-	Known(feed string, entries []archive.EntryRef) ([]archive.Seen, error)
+	Plan(feed string, fullText bool, entries []herald.Entry) ([]archive.Plan, error)
 	Ingest(ctx context.Context, s herald.FeedState, items []archive.Item) (archive.Result, error)
 }
 

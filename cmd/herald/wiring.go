@@ -34,7 +34,7 @@ func archivePath(e *env, cfg *config.Config) string {
 // openArchive opens the archive, failing at once when a daemon holds it.
 // The archive's errors name its path already.
 func openArchive(e *env, cfg *config.Config) (*archive.DB, error) {
-	return archive.Open(archivePath(e, cfg), archive.Options{LockTimeout: 500 * time.Millisecond})
+	return archive.Open(archivePath(e, cfg), archive.Options{LockTimeout: 500 * time.Millisecond, SanitizeHTML: extract.SanitizeHTML})
 }
 
 // openReader opens the archive read-only, for the commands that only read
