@@ -219,9 +219,29 @@ func HashIdentifies(text string) bool {
 }
 
 // wordRunes counts the word runes of text (as NormalizeText keeps them), up
-// to limit.
+// to limit. ASCII is counted as it comes, so that a long ASCII text is
+// never scanned past the limit; NFC waits for the first other byte.
 func wordRunes(text string, limit int) int {
-	text = nfc(text)
+	n := 0
+	for i := 0; i < len(text) && n < limit; i++ {
+		c := text[i]
+		if c >= utf8.RuneSelf {
+			// The ASCII byte before may compose with what follows:
+			// it is counted again in NFC.
+			j := max(i-1, 0)
+			if j < i && asciiFold[text[j]] != 0 {
+				n--
+			}
+			return n + wordRunesNFC(nfc(text[j:]), limit-n)
+		}
+		if asciiFold[c] != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func wordRunesNFC(text string, limit int) int {
 	n := 0
 	for i := 0; i < len(text) && n < limit; {
 		c := text[i]
