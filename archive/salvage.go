@@ -3,6 +3,7 @@ package archive
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -51,12 +52,9 @@ func Salvage(path string, w io.Writer) (Salvaged, error) {
 	} else if m1.err == nil {
 		p.ps = m1.pageSize
 	}
-	// Pages past the high-water mark were never written: bbolt grows the
-	// file ahead of use.
+	// Every page of the file, past the high-water marks too: a damaged
+	// meta page's may have been the higher.
 	res.Pages = int(p.size / int64(p.ps))
-	if hwm := max(m0.hwmIf(), m1.hwmIf()); hwm > 0 && hwm < uint64(res.Pages) {
-		res.Pages = int(hwm)
-	}
 	found := map[string]salvaged{}
 	metas := []metaPage{m0, m1}
 	slices.SortFunc(metas, func(a, b metaPage) int { return cmp.Compare(b.txid, a.txid) })
@@ -82,7 +80,7 @@ func Salvage(path string, w io.Writer) (Salvaged, error) {
 	for id := uint64(2); id < uint64(res.Pages); id++ {
 		pg, err := p.page(id)
 		if err != nil || pg.flags()&leafPageFlag == 0 {
-			if err != nil || pg.flags()&(branchPageFlag|freelistPageFlag) == 0 {
+			if !errors.Is(err, errBlankPage) && (err != nil || pg.flags()&(branchPageFlag|freelistPageFlag) == 0) {
 				res.Unread++
 			}
 			continue
@@ -150,13 +148,13 @@ func latestOf(a *herald.Article) time.Time {
 	return t
 }
 
-// addStray keeps an article record found outside the tree, unless the tree
-// gave that article or a later version of it was found already.
+// addStray keeps an article record found outside the tree, unless the same
+// or a later version of it was found already. A version the tree of the
+// newest meta page reaches is the latest; but when that meta page is
+// damaged, the older one's tree holds older versions, and the last
+// commit's are found here.
 func addStray(found map[string]salvaged, k, v []byte) {
 	old, ok := found[string(k)]
-	if ok && old.reached {
-		return
-	}
 	a, isArticle := articleRecord(k, v)
 	if !isArticle {
 		return
@@ -186,6 +184,9 @@ func (pg page) flags() uint16 {
 
 func (pg page) count() int { return int(le.Uint16(pg[10:])) }
 
+// errBlankPage is a page never written: bbolt grows the file ahead of use.
+var errBlankPage = errors.New("blank page")
+
 // page reads page id and the overflow pages its header claims.
 func (p *pager) page(id uint64) (page, error) {
 	off := int64(id) * int64(p.ps)
@@ -195,6 +196,9 @@ func (p *pager) page(id uint64) (page, error) {
 	head := make([]byte, pageHeaderSize)
 	if _, err := p.r.ReadAt(head, off); err != nil {
 		return nil, err
+	}
+	if bytes.Equal(head, make([]byte, pageHeaderSize)) {
+		return nil, errBlankPage
 	}
 	if le.Uint64(head) != id {
 		return nil, fmt.Errorf("page %d says it is page %d", id, le.Uint64(head))
@@ -258,12 +262,4 @@ func (pg page) eachLeaf(fn func(flags uint32, k, v []byte)) {
 		}
 		fn(flags, pg[start:start+ks], pg[start+ks:start+ks+vs])
 	}
-}
-
-// hwmIf is the high-water mark of a valid meta page, else 0.
-func (m metaPage) hwmIf() uint64 {
-	if m.err != nil {
-		return 0
-	}
-	return m.hwm
 }
