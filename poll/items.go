@@ -127,17 +127,22 @@ func (p *Poller) fullText(ctx context.Context, f Feed, items []archive.Item, fre
 func (p *Poller) page(ctx context.Context, f Feed, it *archive.Item, allowPrivate bool) (missed string, err error) {
 	a := &it.Article
 	link := a.Sources[0].Link
+	start := time.Now()
 	resp, err := p.Get.Get(ctx, f.withAuth(fetch.Request{
 		URL: link, UserAgent: f.UserAgent, Timeout: f.Timeout, MaxBody: f.MaxBody,
 		Accept:      fetch.PageAccept,
 		DenyPrivate: !allowPrivate,
 	}))
+	p.observePage(link, resp, err, time.Since(start))
 	if err != nil {
 		return "", err
 	}
 	if !isHTML(resp.ContentType, resp.Body) {
 		return "", fmt.Errorf("page is not HTML (%s)", resp.ContentType)
 	}
+	// Whatever happens from here, the article's text was found one way:
+	// by the page (site-rule, generic) or, when that failed, the feed.
+	defer func() { p.observeExtraction(resp.URL, a.ExtractedBy, missed != "") }()
 	it.Page = &archive.Page{URL: resp.URL, ContentType: resp.ContentType, Fetched: p.now(), Body: resp.Body}
 	var rules *extract.Rules
 	var site string
@@ -212,4 +217,40 @@ func isHTML(contentType string, body []byte) bool {
 		return strings.Contains(head, "<html") || strings.Contains(head, "<!doctype html") || strings.Contains(head, "<body") || strings.Contains(head, "<p")
 	}
 	return false
+}
+
+// PageObserver hears of every article page fetch and of how each fetched
+// page's article text was found: the daemon's metrics.
+type PageObserver interface {
+	// ObservePage records one page fetch: the kind of error when it failed
+	// (a FeedState.ErrorKind), how long it took and the bytes read.
+	ObservePage(site, errKind string, dur time.Duration, bytes int)
+	// ObserveExtraction records how a page's article text was found: a
+	// herald.ExtractedBy* value, or "rule-missed" when a site rule's body
+	// selector matched nothing.
+	ObserveExtraction(site, method string)
+}
+
+func (p *Poller) observePage(link string, resp *fetch.Response, err error, dur time.Duration) {
+	if p.Observe == nil {
+		return
+	}
+	kind, n := "", 0
+	if err != nil {
+		kind, _ = classify(err)
+	} else {
+		n = len(resp.Body)
+	}
+	p.Observe.ObservePage(siteOf(link), kind, dur, n)
+}
+
+func (p *Poller) observeExtraction(pageURL, method string, missed bool) {
+	if p.Observe == nil {
+		return
+	}
+	site := siteOf(pageURL)
+	if missed {
+		p.Observe.ObserveExtraction(site, "rule-missed")
+	}
+	p.Observe.ObserveExtraction(site, method)
 }

@@ -59,6 +59,8 @@ type Poller struct {
 	Get   Getter
 	Store Store
 	Rules Rules // nil: no site rules
+	// Observe hears of every page fetch and extraction; nil: nothing does.
+	Observe PageObserver
 	// PageConcurrency is how many article pages of one feed are fetched at a
 	// time (the fetch client's per-site limits still apply).
 	PageConcurrency int

@@ -113,7 +113,7 @@ func newDaemon(e *env, cfg *config.Config, db *archive.DB) *daemon {
 		Limits:      func(site string) fetch.SiteLimit { return siteLimit(d.cfg.Load(), site) },
 	})
 	p := &poll.Poller{
-		Get: d.client, Store: db, PageConcurrency: 4,
+		Get: d.client, Store: db, PageConcurrency: 4, Observe: d.metrics,
 		Rules:  func(host string) (*extract.Rules, string) { return siteRules(d.cfg.Load())(host) },
 		Jitter: func(n time.Duration) time.Duration { return time.Duration(rand.Int64N(int64(n))) },
 	}
@@ -312,10 +312,5 @@ func (ob observed) Poll(ctx context.Context, f poll.Feed) poll.Outcome {
 	}
 	m.ObservePoll(f.Name, site, outcome, kind, time.Since(start), o.Bytes)
 	m.ObserveArticles(f.Name, o.Result.New, o.Result.Updated, o.Result.Duplicate)
-	for rule, n := range o.Pages.RuleMissed {
-		for range n {
-			m.ObserveExtraction(rule, "rule-missed")
-		}
-	}
 	return o
 }
