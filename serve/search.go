@@ -91,21 +91,34 @@ type searchHit struct {
 // matched. A page is cut, like the merged feed's, before its articles'
 // bytes pass PageBytes.
 func (s *Server) searchPage(ctx context.Context, q feedQuery, byDate bool) ([]herald.Article, string, []searchHit, error) {
+	p, err := s.searchResults(ctx, q, byDate)
+	return p.list, p.next, p.hits, err
+}
+
+// searchResult is one page of a search's hits.
+type searchResult struct {
+	list  []herald.Article
+	next  string
+	hits  []searchHit
+	total uint64 // articles matched in all
+}
+
+func (s *Server) searchResults(ctx context.Context, q feedQuery, byDate bool) (searchResult, error) {
 	if s.o.Search == nil {
-		return nil, "", nil, errNoSearch
+		return searchResult{}, errNoSearch
 	}
 	offset, err := parseSearchCursor(q.Before)
 	if err != nil {
-		return nil, "", nil, errBadRequest{err}
+		return searchResult{}, errBadRequest{err}
 	}
 	res, err := s.o.Search.Search(ctx, search.Request{
 		Query: q.Search, Feed: q.Feed, Tag: q.Tag, Limit: q.Limit, Offset: offset, ByDate: byDate,
 	})
 	if search.IsUserError(err) {
-		return nil, "", nil, errBadRequest{fmt.Errorf("q: %w", err)}
+		return searchResult{}, errBadRequest{fmt.Errorf("q: %w", err)}
 	}
 	if err != nil {
-		return nil, "", nil, err
+		return searchResult{}, err
 	}
 	var (
 		list  []herald.Article
@@ -116,7 +129,7 @@ func (s *Server) searchPage(ctx context.Context, q feedQuery, byDate bool) ([]he
 	for _, h := range res.Hits {
 		a, err := s.a.Article(h.ID)
 		if err != nil {
-			return nil, "", nil, fmt.Errorf("search hit %s: %w", h.ID, err)
+			return searchResult{}, fmt.Errorf("search hit %s: %w", h.ID, err)
 		}
 		size := len(a.Text) + len(a.HTML) + len(a.Summary)
 		if len(list) > 0 && bytes+size > s.o.PageBytes {
@@ -135,7 +148,7 @@ func (s *Server) searchPage(ctx context.Context, q feedQuery, byDate bool) ([]he
 	if end := offset + len(list); uint64(end) < res.Total && len(list) > 0 {
 		next = searchCursor(end)
 	}
-	return list, next, hits, nil
+	return searchResult{list: list, next: next, hits: hits, total: res.Total}, nil
 }
 
 // errBadRequest marks an error of the request's making, for a 400.

@@ -145,7 +145,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/api/feeds", s.handleFeeds)
 	mux.HandleFunc("/healthz", s.handleHealth)
 	mux.Handle("/metrics", s.metrics)
-	mux.HandleFunc("/{$}", s.handleStatus)
+	mux.HandleFunc("/status", s.handleStatus)
+	mux.HandleFunc("/{$}", s.handleReading)
+	mux.HandleFunc("/read/{id}", s.handleRead)
 	return readOnly(s.guard.wrap(mux))
 }
 

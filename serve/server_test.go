@@ -53,7 +53,13 @@ func TestEndpoints(t *testing.T) {
 		{"/api/feeds", 200, "application/json", []string{`"feeds":`}},
 		{"/healthz", 200, "text/plain", []string{"ok"}},
 		{"/metrics", 200, "text/plain", []string{"go_goroutines", "process_"}},
-		{"/", 200, "text/html", []string{"<h1>Herald</h1>", "30 articles"}},
+		{"/status", 200, "text/html", []string{"<h1>Herald</h1>", "30 articles"}},
+		{"/", 200, "text/html", []string{`<form action="/"`, `href="/read/a000030"`, `Story 0: Seoul &amp; Tokyo`}},
+		{"/?feed=wire", 200, "text/html", []string{"Newest from wire", `href="/read/a000029"`}},
+		{"/read/a000030", 200, "text/html", []string{"<h1>Story 0: Seoul &amp; Tokyo", "<p>First paragraph of 0.</p>", `href="https://news.example.com/2025/story-0?utm_source=rss"`}},
+		{"/read/nope", 404, "text/html", []string{"No such article"}},
+		{"/?limit=0", 400, "text/html", []string{"limit"}},
+		{"/?q=seoul", 400, "text/html", []string{"cannot search"}},
 		{"/nothing-here", 404, "text/plain", nil},
 	}
 	for _, tc := range tests {
@@ -389,13 +395,13 @@ func TestServerErrorsReported(t *testing.T) {
 	fa.closed = true
 	var got []error
 	h := New(fa, Options{OnError: func(_ *http.Request, err error) { got = append(got, err) }}).Handler()
-	for _, path := range []string{"/feed.atom", "/api/feeds", "/"} {
+	for _, path := range []string{"/feed.atom", "/api/feeds", "/status", "/"} {
 		if w := get(t, h, path); w.Code != 500 || strings.Contains(w.Body.String(), "database") {
 			t.Errorf("%s: %d %q (want 500 without internals)", path, w.Code, w.Body.String())
 		}
 	}
-	if len(got) != 3 {
-		t.Errorf("OnError heard %d errors, want 3: %v", len(got), got)
+	if len(got) != 4 {
+		t.Errorf("OnError heard %d errors, want 4: %v", len(got), got)
 	}
 }
 
@@ -461,7 +467,7 @@ func TestAPIFeeds(t *testing.T) {
 func TestStatusPage(t *testing.T) {
 	fa, h := newTestServer(t, 30)
 	fa.states = feedStates(baseTime.Add(2 * time.Hour))
-	w := get(t, h, "/")
+	w := get(t, h, "/status")
 	page := w.Body.String()
 	contains(t, page, "6 feeds", "1 healthy", "2 failing", "1 late", "1 gone", "1 pending",
 		"HTTP 503 Service Unavailable", "30 articles", `href="https://news.example.com/rss"`)

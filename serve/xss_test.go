@@ -2,6 +2,7 @@ package serve
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -47,7 +48,7 @@ func TestNoScriptInAnyOutput(t *testing.T) {
 	h := New(fa, Options{Title: `<script>alert("title")</script>`, Now: func() time.Time { return baseTime }}).Handler()
 
 	outputs := map[string]string{}
-	for _, p := range []string{"/feed.atom", "/feed.rss", "/feed.json", "/api/articles", "/api/feeds", "/"} {
+	for _, p := range []string{"/feed.atom", "/feed.rss", "/feed.json", "/api/articles", "/api/feeds", "/status", "/", "/read/" + url.PathEscape(a.ID)} {
 		w := get(t, h, p)
 		if w.Code != 200 {
 			t.Fatalf("%s: %d", p, w.Code)
@@ -62,9 +63,17 @@ func TestNoScriptInAnyOutput(t *testing.T) {
 		}
 	}
 	// The page's own head holds <meta> and <style>; the data is in the body.
-	_, page, _ := strings.Cut(outputs["/"], "</head>")
+	_, page, _ := strings.Cut(outputs["/status"], "</head>")
 	if d := scriptcheck.Executable(page); d != "" {
 		t.Errorf("status page: %s", d)
+	}
+	// The reading pages' own header holds the search form; what comes
+	// from the archive is in <main>.
+	for _, p := range []string{"/", "/read/" + url.PathEscape(a.ID)} {
+		_, main, _ := strings.Cut(outputs[p], "</header>")
+		if d := scriptcheck.Executable(main); d != "" || !strings.Contains(main, "<main>") {
+			t.Errorf("reading page %s: %q", p, d)
+		}
 	}
 
 	var atom atomDoc
