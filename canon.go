@@ -286,24 +286,37 @@ func TitledHash(title, text string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// StoredURL is raw without the user info of its authority
-// (user:password@): the form of a URL that Herald stores, serves, logs and
-// exports. Credentials belong in a request only (see fetch.Request). It
-// works on text, so that a URL that does not parse loses them too; a URL
-// without user info is returned unchanged.
+// StoredURL is raw without the user info (user:password@) of the URL it
+// holds, or of every URL in it when it is text (a log line, an error, HTML):
+// the form that Herald stores, serves, logs and exports. Credentials belong
+// in a request only (see fetch.Request). It works on the text, so that a
+// URL that does not parse loses them too; text without user info is
+// returned unchanged.
 func StoredURL(raw string) string {
-	i := strings.Index(raw, "://")
-	if i < 0 {
+	var b strings.Builder
+	rest := raw
+	for {
+		i := strings.Index(rest, "://")
+		if i < 0 {
+			break
+		}
+		auth := rest[i+3:]
+		end := strings.IndexAny(auth, "/?#\\ \t\r\n\"'<>")
+		if end < 0 {
+			end = len(auth)
+		}
+		at := strings.LastIndexByte(auth[:end], '@')
+		if at < 0 {
+			b.WriteString(rest[:i+3])
+			rest = auth
+			continue
+		}
+		b.WriteString(rest[:i+3])
+		rest = auth[at+1:]
+	}
+	if b.Len() == 0 {
 		return raw
 	}
-	rest := raw[i+3:]
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	at := strings.LastIndexByte(rest[:end], '@')
-	if at < 0 {
-		return raw
-	}
-	return raw[:i+3] + rest[at+1:]
+	b.WriteString(rest)
+	return b.String()
 }

@@ -260,7 +260,10 @@ func (db *DB) upgrade() error {
 	if err := rehash(db.bolt.DB); err != nil {
 		return err
 	}
-	return db.bolt.View(db.claims.load)
+	if err := db.bolt.View(db.claims.load); err != nil {
+		return err
+	}
+	return db.scrubCredentials()
 }
 
 // foldEntries moves version 2's entry hashes into by_key, a transaction
