@@ -131,4 +131,37 @@ type FeedState struct {
 	// MovedTo and MovedCount track a permanent redirect seen on consecutive polls.
 	MovedTo    string `json:"moved_to,omitempty"`
 	MovedCount int    `json:"moved_count,omitempty"`
+	// PagesFetched and PagesFailed count the article pages of the latest
+	// poll that fetched any, and PageError is why the last of them failed:
+	// a feed whose every page fails is not healthy, though its feed is.
+	PagesFetched int    `json:"pages_fetched,omitempty"`
+	PagesFailed  int    `json:"pages_failed,omitempty"`
+	PageError    string `json:"page_error,omitempty"`
+	// Recent marks the last few polls, oldest first, at most RecentPolls,
+	// so that the status page shows a feed's recent history at a glance.
+	Recent []PollMark `json:"recent,omitempty"`
+}
+
+// RecentPolls is how many polls FeedState.Recent keeps.
+const RecentPolls = 8
+
+// PollMark is one poll in a feed's recent history: when, and its outcome
+// (an Outcome* value, or MarkPagesFailed, MarkOffline).
+type PollMark struct {
+	At      time.Time `json:"at"`
+	Outcome string    `json:"outcome"`
+}
+
+// Marks of a poll beyond the feed outcomes.
+const (
+	MarkPagesFailed = "pages-failed" // the feed was read, but every article page failed
+	MarkOffline     = "offline"      // failed with the whole network: not counted against the feed
+)
+
+// Mark adds a poll to s.Recent, keeping the last RecentPolls.
+func (s *FeedState) Mark(at time.Time, outcome string) {
+	s.Recent = append(s.Recent, PollMark{At: at, Outcome: outcome})
+	if n := len(s.Recent) - RecentPolls; n > 0 {
+		s.Recent = append([]PollMark(nil), s.Recent[n:]...)
+	}
 }

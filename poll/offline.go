@@ -54,6 +54,9 @@ func Forgive(s herald.FeedState, retry time.Time) herald.FeedState {
 	}
 	s.ErrorCount = max(s.ErrorCount-1, 0)
 	s.NextPoll = retry
+	if n := len(s.Recent); n > 0 && s.Recent[n-1].Outcome == herald.OutcomeFailed {
+		s.Recent = append(s.Recent[:n-1:n-1], herald.PollMark{At: s.Recent[n-1].At, Outcome: herald.MarkOffline})
+	}
 	s.LastError = oneLine("offline (every site failed at once; not counted): "+s.LastError, maxReason)
 	return s
 }

@@ -130,6 +130,7 @@ func (p *Poller) Poll(ctx context.Context, f Feed) Outcome {
 	if resp.NotModified {
 		state.Outcome, state.ErrorCount, state.ErrorKind, state.LastError = herald.OutcomeNotModified, 0, "", ""
 		state.LastSuccess = start
+		state.Mark(start, herald.OutcomeNotModified)
 		state.NextPoll = p.nextPoll(state, f, start)
 		out.NotModified, out.State = true, state
 		out.Err = p.Store.SaveFeedState(ctx, state)
@@ -149,6 +150,7 @@ func (p *Poller) Poll(ctx context.Context, f Feed) Outcome {
 		state.LastError = oneLine(strings.Join(doc.Warnings, "; "), maxReason)
 	}
 	state.LastSuccess = start
+	notePages(&state, start, pages)
 	state.Title, state.SiteLink = doc.Title, doc.Link
 	ttl, period, sh, sd := doc.Hints.TTL, doc.Hints.UpdatePeriod, doc.Hints.SkipHours, doc.Hints.SkipDays
 	state.Hints.TTL, state.Hints.UpdatePeriod, state.Hints.SkipHours, state.Hints.SkipDays = ttl, period, sh, sd
@@ -195,11 +197,28 @@ func (p *Poller) failed(ctx context.Context, out Outcome, state herald.FeedState
 		state.Hints.RetryAfter = fe.RetryAfter
 	}
 	state.NextPoll = p.nextPoll(state, out.Feed, state.LastPoll)
+	state.Mark(state.LastPoll, state.Outcome)
 	out.State, out.Err = state, err
 	if serr := p.Store.SaveFeedState(ctx, state); serr != nil {
 		out.Err = fmt.Errorf("%w; and saving its state: %v", err, serr)
 	}
 	return out
+}
+
+// notePages keeps a successful poll's page counts, when it fetched pages,
+// and marks it: a poll whose every page failed is marked so.
+func notePages(s *herald.FeedState, at time.Time, pages PageStats) {
+	mark := herald.OutcomeOK
+	if pages.Fetched > 0 {
+		s.PagesFetched, s.PagesFailed, s.PageError = pages.Fetched, pages.Failed, ""
+		if len(pages.Reasons) > 0 {
+			s.PageError = oneLine(pages.Reasons[len(pages.Reasons)-1], maxReason)
+		}
+		if pages.Failed == pages.Fetched {
+			mark = herald.MarkPagesFailed
+		}
+	}
+	s.Mark(at, mark)
 }
 
 // notePermanentRedirect counts polls in a row that were permanently

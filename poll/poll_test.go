@@ -390,3 +390,28 @@ func TestRulesSeeThePort(t *testing.T) {
 		t.Fatalf("rules asked for %q (want %q); %d articles, want 1 by %s", asked, host, len(arts), herald.ExtractedBySiteRule)
 	}
 }
+
+// A poll that reads its feed but fails every article page says so in the
+// state, for the status page; the state keeps the last few polls' marks.
+func TestStateMarksPagesAndRecentPolls(t *testing.T) {
+	s := newSite(t)
+	s.set("/rss", page{body: rss(item("g1", s.url("/missing"), "T", "summary")), contentType: "application/rss+xml"})
+	p, db := newPollerT(t)
+	f := feedOf(s, "f", "/rss", true)
+	f.AllowPrivate = true
+	out := p.Poll(context.Background(), f)
+	if out.Err != nil {
+		t.Fatal(out.Err)
+	}
+	st, _, _ := db.FeedState("f")
+	if st.PagesFetched != 1 || st.PagesFailed != 1 || st.PageError == "" || len(st.Recent) != 1 || st.Recent[0].Outcome != herald.MarkPagesFailed {
+		t.Fatalf("after a poll whose only page failed: pages %d/%d %q, recent %+v", st.PagesFailed, st.PagesFetched, st.PageError, st.Recent)
+	}
+	for range herald.RecentPolls + 2 {
+		p.Poll(context.Background(), f)
+	}
+	st, _, _ = db.FeedState("f")
+	if len(st.Recent) != herald.RecentPolls || st.Recent[len(st.Recent)-1].Outcome != herald.OutcomeOK || st.PagesFailed != 1 {
+		t.Errorf("after %d more polls: %d marks, last %+v, pages failed %d; want %d, ok, the page failure kept", herald.RecentPolls+2, len(st.Recent), st.Recent[len(st.Recent)-1], st.PagesFailed, herald.RecentPolls)
+	}
+}

@@ -49,7 +49,7 @@ func TestHostCheck(t *testing.T) {
 	for _, tt := range tests {
 		h := New(fa, tt.o).Handler()
 		for host, want := range tt.hosts {
-			for _, path := range []string{"/api/feeds", "/feed.atom", "/metrics", "/"} {
+			for _, path := range []string{"/api/feeds", "/feed.atom", "/metrics", "/status"} {
 				w := at(t, h, host, path)
 				if w.Code != want {
 					t.Errorf("%+v: Host %q %s: %d, want %d", tt.o, host, path, w.Code, want)
@@ -116,7 +116,7 @@ func TestToken(t *testing.T) {
 	if len(c) != 1 || c[0].Name != tokenCookie || c[0].Value != token || !c[0].HttpOnly || c[0].SameSite != http.SameSiteLaxMode {
 		t.Fatalf("cookie %+v", c)
 	}
-	if w := at(t, h, host, "/", "Cookie", c[0].String()); w.Code != 200 {
+	if w := at(t, h, host, "/status", "Cookie", c[0].String()); w.Code != 200 {
 		t.Errorf("page with the cookie: %d", w.Code)
 	}
 	// The attacker's host is refused before the token is looked at.

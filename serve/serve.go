@@ -67,6 +67,13 @@ type Options struct {
 	// OnError hears about errors answered with a 5xx status, for logging;
 	// nil drops them.
 	OnError func(r *http.Request, err error)
+	// Feeds names the feeds the config has now, so that a feed removed by
+	// a reload leaves the status page and /api/feeds, and one not polled
+	// yet shows as pending; nil shows every feed the archive has a state for.
+	Feeds func() []string
+	// StatusRefresh is how often the status page reloads itself; 0 means
+	// a minute.
+	StatusRefresh time.Duration
 	// PageBytes bounds the articles' text and HTML on one page of the
 	// merged feed or the API: a page is cut before it would hold more, and
 	// its next link points to the rest. 0 means DefaultPageBytes.
@@ -115,6 +122,9 @@ func New(a Archive, o Options) *Server {
 	}
 	if o.Metrics == nil {
 		o.Metrics = NewMetrics()
+	}
+	if o.StatusRefresh <= 0 {
+		o.StatusRefresh = time.Minute
 	}
 	if o.PageBytes <= 0 {
 		o.PageBytes = DefaultPageBytes

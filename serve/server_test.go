@@ -53,7 +53,7 @@ func TestEndpoints(t *testing.T) {
 		{"/api/feeds", 200, "application/json", []string{`"feeds":`}},
 		{"/healthz", 200, "text/plain", []string{"ok"}},
 		{"/metrics", 200, "text/plain", []string{"go_goroutines", "process_"}},
-		{"/status", 200, "text/html", []string{"<h1>Herald</h1>", "30 articles"}},
+		{"/status", 200, "text/html", []string{"<h1>Herald</h1>", "30 articles", `http-equiv="refresh"`}},
 		{"/", 200, "text/html", []string{`<form action="/"`, `href="/read/a000030"`, `Story 0: Seoul &amp; Tokyo`}},
 		{"/?feed=wire", 200, "text/html", []string{"Newest from wire", `href="/read/a000029"`}},
 		{"/read/a000030", 200, "text/html", []string{"<h1>Story 0: Seoul &amp; Tokyo", "<p>First paragraph of 0.</p>", `href="https://news.example.com/2025/story-0?utm_source=rss"`}},

@@ -20,11 +20,12 @@ const (
 	HealthPending = "pending" // never polled yet
 	HealthLate    = "late"    // its next poll is well past
 	HealthFailing = "failing"
-	HealthGone    = "gone" // 410: no longer polled
+	HealthPages   = "pages failing" // the feed is read, but every article page of its last poll failed
+	HealthGone    = "gone"          // 410: no longer polled
 )
 
 // healthOrder puts the feeds that need a person's attention first.
-var healthOrder = map[string]int{HealthGone: 0, HealthFailing: 1, HealthLate: 2, HealthPending: 3, HealthOK: 4}
+var healthOrder = map[string]int{HealthGone: 0, HealthFailing: 1, HealthPages: 2, HealthLate: 3, HealthPending: 4, HealthOK: 5}
 
 // FeedHealth is a feed's state with the server's reading of it.
 type FeedHealth struct {
@@ -60,6 +61,8 @@ func health(s *herald.FeedState, now time.Time) (string, string) {
 			why += fmt.Sprintf(" (%d failures in a row)", s.ErrorCount)
 		}
 		return HealthFailing, why
+	case s.PagesFetched > 0 && s.PagesFailed == s.PagesFetched:
+		return HealthPages, fmt.Sprintf("all %d article pages of the last poll failed: %s", s.PagesFetched, firstNonEmpty(s.PageError, "unknown error"))
 	case !s.NextPoll.IsZero() && now.Sub(s.NextPoll) > lateAfter(s):
 		return HealthLate, "next poll was due " + ago(now, s.NextPoll)
 	case s.LastPoll.IsZero():
@@ -87,6 +90,7 @@ func (s *Server) feedHealth() ([]FeedHealth, error) {
 	if err != nil {
 		return nil, fmt.Errorf("count articles: %w", err)
 	}
+	states = s.configured(states)
 	now := s.o.Now()
 	out := make([]FeedHealth, len(states))
 	for i := range states {
@@ -100,6 +104,29 @@ func (s *Server) feedHealth() ([]FeedHealth, error) {
 		return strings.Compare(a.Name, b.Name)
 	})
 	return out, nil
+}
+
+// configured keeps the states of the feeds the config has now (all, when
+// the server was not told) and adds an empty one for each configured feed
+// never polled.
+func (s *Server) configured(states []herald.FeedState) []herald.FeedState {
+	if s.o.Feeds == nil {
+		return states
+	}
+	names := s.o.Feeds()
+	byName := make(map[string]herald.FeedState, len(states))
+	for _, st := range states {
+		byName[st.Name] = st
+	}
+	out := make([]herald.FeedState, 0, len(names))
+	for _, name := range names {
+		st, ok := byName[name]
+		if !ok {
+			st = herald.FeedState{Name: name}
+		}
+		out = append(out, st)
+	}
+	return out
 }
 
 // handleFeeds serves /api/feeds.
@@ -124,15 +151,33 @@ var statusTemplate = template.Must(template.New("status").Funcs(template.FuncMap
 	"when": when,
 	"size": size,
 	"web":  webURL,
+	"mark": markSign,
+	"slug": func(s string) string { return strings.ReplaceAll(s, " ", "-") },
 }).Parse(statusHTML))
 
+// markSign is a poll mark as one character, readable without its colour.
+func markSign(outcome string) string {
+	switch outcome {
+	case herald.OutcomeOK:
+		return "✓"
+	case herald.OutcomeNotModified:
+		return "="
+	case herald.MarkPagesFailed:
+		return "!"
+	case herald.MarkOffline:
+		return "○"
+	}
+	return "✗"
+}
+
 type statusPage struct {
-	Title  string
-	Now    time.Time
-	Feeds  []FeedHealth
-	Count  map[string]int // feeds by health
-	Health []string       // the keys of Count, in order
-	Stats  struct {
+	Title   string
+	Refresh int // seconds
+	Now     time.Time
+	Feeds   []FeedHealth
+	Count   map[string]int // feeds by health
+	Health  []string       // the keys of Count, in order
+	Stats   struct {
 		Articles, Sources int
 		Size              int64
 	}
@@ -152,13 +197,14 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := statusPage{Title: s.o.Title, Now: s.o.Now(), Feeds: feeds, Count: map[string]int{}}
+	p := statusPage{Title: s.o.Title, Refresh: int(s.o.StatusRefresh.Seconds() + 0.5), Now: s.o.Now(), Feeds: feeds, Count: map[string]int{}}
+	p.Refresh = max(p.Refresh, 1)
 	p.Stats.Articles, p.Stats.Sources, p.Stats.Size = st.Articles, st.Sources, st.FileSize
 	p.Changed, _ = s.a.LastChange()
 	for _, f := range feeds {
 		p.Count[f.Health]++
 	}
-	for _, h := range []string{HealthOK, HealthPending, HealthLate, HealthFailing, HealthGone} {
+	for _, h := range []string{HealthOK, HealthPending, HealthLate, HealthPages, HealthFailing, HealthGone} {
 		if p.Count[h] > 0 {
 			p.Health = append(p.Health, h)
 		}
@@ -173,6 +219,9 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
+	// The page reloads itself with a meta refresh, which a sandboxed page
+	// may not do; it runs no script either way (default-src 'none').
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'none'; base-uri 'none'")
 	w.Write(buf.Bytes())
 }
 

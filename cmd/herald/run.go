@@ -144,6 +144,7 @@ func (d *daemon) run(ctx context.Context) error {
 		Metrics: d.metrics,
 		Healthy: d.healthy,
 		OnError: func(r *http.Request, err error) { d.e.log.Error("http", "path", r.URL.Path, "err", err) },
+		Feeds:   func() []string { return feedNames(d.cfg.Load()) },
 	})
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

@@ -213,6 +213,16 @@ func TestRunDaemon(t *testing.T) {
 		return strings.Contains(get(t, base+"/feed.atom", nil).body, "Beta one")
 	})
 
+	// SIGHUP removes a feed: it leaves /api/feeds and the status page.
+	writeConfig(t, cfgPath, listen, map[string]string{"beta": ts.URL + "/beta"})
+	cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, "the removed feed to leave /api/feeds", func() bool {
+		return !strings.Contains(get(t, base+"/api/feeds", nil).body, `"name":"alpha"`)
+	})
+	if r := get(t, base+"/status", nil); r.status != http.StatusOK || strings.Contains(r.body, ">alpha<") || !strings.Contains(r.body, ">beta<") {
+		t.Errorf("/status after alpha was removed: %d\n%s", r.status, r.body)
+	}
+
 	// SIGTERM: exit 0 within 5 seconds.
 	stopAt := time.Now()
 	cmd.Process.Signal(syscall.SIGTERM)

@@ -128,6 +128,15 @@ func pollFeeds(cfg *config.Config) []poll.Feed {
 	return feeds
 }
 
+// feedNames are the names of the config's feeds, for the status page.
+func feedNames(cfg *config.Config) []string {
+	names := make([]string, len(cfg.Feeds))
+	for i, f := range cfg.Feeds {
+		names[i] = f.Name
+	}
+	return names
+}
+
 func pollFeed(f config.Feed) poll.Feed {
 	return poll.Feed{
 		Name: f.Name, URL: f.URL, Tags: f.Tags, FullText: f.FullText,
