@@ -31,16 +31,16 @@ func init() {
 }
 
 // splitCJK splits a word that mixes CJK characters with others ("KH디지털2",
-// a byline; "iPhone용") into its CJK characters, one token each as the
-// tokenizer gives a run of CJK text, and the rest: Unicode word breaking
-// keeps such a word whole, and the bigram filter then never sees the
-// Korean in it.
+// a byline; "iPhone용"), and a run of Katakana the tokenizer keeps whole
+// ("クリスマス"), into its CJK characters, one token each as the tokenizer
+// gives Han, and the rest: otherwise the bigram filter never sees the
+// Korean in a byline, and a Katakana word is found only whole.
 type splitCJK struct{}
 
 func (splitCJK) Filter(in analysis.TokenStream) analysis.TokenStream {
 	var out analysis.TokenStream
 	for i, tok := range in {
-		if tok.Type == analysis.Ideographic || !hasCJK(tok.Term) {
+		if !needsSplit(tok) {
 			if out != nil {
 				out = append(out, tok)
 			}
@@ -57,11 +57,22 @@ func (splitCJK) Filter(in analysis.TokenStream) analysis.TokenStream {
 	return out
 }
 
+// needsSplit says whether tok is more than one CJK character: a word of
+// mixed scripts, or a run the tokenizer kept whole (Katakana words are).
+func needsSplit(tok *analysis.Token) bool {
+	if tok.Type == analysis.Ideographic {
+		return utf8.RuneCount(tok.Term) > 1
+	}
+	return hasCJK(tok.Term)
+}
+
+// appendSplit appends tok's CJK characters one a token and its other runs
+// whole; every character of an ideographic token counts as CJK.
 func appendSplit(out analysis.TokenStream, tok *analysis.Token) analysis.TokenStream {
 	term := tok.Term
 	for start := 0; start < len(term); {
 		r, size := utf8.DecodeRune(term[start:])
-		if isCJK(r) {
+		if isCJK(r) || tok.Type == analysis.Ideographic {
 			out = append(out, &analysis.Token{
 				Term: term[start : start+size], Start: tok.Start + start, End: tok.Start + start + size,
 				Position: tok.Position, Type: analysis.Ideographic,

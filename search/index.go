@@ -390,10 +390,18 @@ func (ix *Index) Search(ctx context.Context, r Request) (Result, error) {
 
 // compile turns a request into a bleve query: every clause and filter a
 // must, every exclusion a must-not.
+// A clause with nothing the index keeps ("—", "&") is left out, as a
+// search engine drops punctuation; a query of nothing else is an error.
 func (ix *Index) compile(r Request) (query.Query, error) {
 	bq := bleve.NewBooleanQuery()
+	var must int
+	var unsearchable error
 	for _, c := range r.Query.Clauses {
 		cq, err := ix.clause(c)
+		if errors.Is(err, errUnsearchable) {
+			unsearchable = err
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -401,7 +409,14 @@ func (ix *Index) compile(r Request) (query.Query, error) {
 			bq.AddMustNot(cq)
 		} else {
 			bq.AddMust(cq)
+			must++
 		}
+	}
+	if must == 0 {
+		if unsearchable == nil {
+			unsearchable = fmt.Errorf("%w: nothing to find but exclusions", ErrQuery)
+		}
+		return nil, unsearchable
 	}
 	if r.Feed != "" {
 		bq.AddMust(term(fFeed, r.Feed))
@@ -456,10 +471,13 @@ func (ix *Index) phraseIn(c Clause, field string) (query.Query, error) {
 // it would match nothing, or, excluded, everything.
 func (ix *Index) searchable(c Clause) error {
 	if len(ix.analyzer.Analyze([]byte(c.Text))) == 0 {
-		return fmt.Errorf("%w: %q has no letters or digits to search for", ErrQuery, c.Text)
+		return fmt.Errorf("%w: %q has no letters or digits to search for", errUnsearchable, c.Text)
 	}
 	return nil
 }
+
+// errUnsearchable is a clause with no word in it; it wraps ErrQuery.
+var errUnsearchable = fmt.Errorf("%w", ErrQuery)
 
 func term(field, v string) query.Query {
 	q := bleve.NewTermQuery(v)

@@ -31,7 +31,7 @@ var docs = []doc{
 		tags: []string{"korea", "politics"}, published: t0.Add(time.Hour),
 		text: "대통령은 오늘 국무회의를 주재하고 경제 정책에 대해 논의했다. 정부는 물가 안정을 최우선 과제로 삼았다."},
 	{feed: "nhk", url: "https://www3.nhk.or.jp/news/3", title: "東京で桜が開花", published: t0.Add(2 * time.Hour),
-		text: "気象庁は東京都心で桜が開花したと発表しました。平年より五日早い開花です。"},
+		text: "気象庁は東京都心で桜が開花したと発表しました。平年より五日早い開花です。クリスマスまで咲くことはない。"},
 	{feed: "xinhua", url: "https://www.news.cn/4", title: "北京举行科技展览", published: t0.Add(3 * time.Hour),
 		text: "北京今天举行了大型科技展览，展示了人工智能和新能源汽车的最新成果。"},
 	{feed: "wire", url: "https://wire.example/5", title: "Markets rally on rate hopes", byline: "Jane Roe",
@@ -155,8 +155,11 @@ func TestSearchFinds(t *testing.T) {
 		{"気象庁", []string{tokyo}},
 		{"开花", nil},
 		{"人工智能", []string{beijing}},
+		{"リスマ", []string{tokyo}}, // inside a Katakana word
 		{"科技展览", []string{beijing}},
 		{"zzzz", nil},
+		{"missile — launches", []string{korea}}, // punctuation alone is left out
+		{"missile -—", []string{korea}},
 	}
 	for _, tc := range tests {
 		got := f.titles(t, search.Request{Query: mustParse(t, tc.q)})
