@@ -13,6 +13,7 @@ import (
 var byLabels = []string{
 	"written by", "posted by", "reported by", "words by", "text by", "story by", "article by", "published by",
 	"geschrieben von", "ein beitrag von", "ein artikel von", "veröffentlicht von", "verfasst von",
+	"eingestellt von", "gepostet von", "erstellt von", "beitrag von", "artikel von:", "artikel von", "interview:",
 	"écrit par", "publié par", "escrito por", "publicado por", "scritto da", "pubblicato da", "geschreven door",
 	"autorin:", "autoren:", "autor:", "autora:", "autore:", "author:", "authors:", "auteur:", "auteurs:", "text:", "texto:", "von:", "by:", "reporter:", "redaktion:",
 	"by", "von", "par", "por", "door", "di", "da", "av", "af", "przez", "autor", "autorin", "author",
@@ -163,7 +164,7 @@ func cleanByline(s string) string {
 	if !isASCII(s) || containsFoldAny(s, updatedWords) {
 		s = re.updatedTail.ReplaceAllString(s, "")
 	}
-	s = cutDanglingWord(s)
+	s = cutDanglingWord(cutTrailingNonName(s))
 	if strings.IndexByte(s, '@') >= 0 {
 		s = re.email.ReplaceAllString(s, "")
 		s = re.handle.ReplaceAllString(s, "")
@@ -176,6 +177,53 @@ func cleanByline(s string) string {
 		return ""
 	}
 	return s
+}
+
+// cutTrailingNonName removes what byline templates print after the name
+// and is not one: the weekday or time of the post ("J. Stone Thursday",
+// "G. Kienitz at 18:52", "I. Di Biase am Samstag"), a follow button, and
+// an academic degree after a comma ("G. Tinsley, PhD").
+func cutTrailingNonName(s string) string {
+	for {
+		t := strings.TrimRight(s, " \u00a0")
+		i := strings.LastIndexAny(t, " ,")
+		if i < 0 {
+			return s
+		}
+		last := strings.ToLower(strings.Trim(t[i+1:], ".,"))
+		afterComma := strings.HasSuffix(strings.TrimRight(t[:i+1], " \u00a0"), ",")
+		// Only whole weekday names: "Sun" and "Sat" are names too.
+		if !(weekdays[last] && utf8.RuneCountInString(last) > 3 || nonNameTail[last] || clockTime(last) ||
+			afterComma && degrees[strings.ReplaceAll(last, ".", "")]) {
+			return s
+		}
+		s = cutDanglingWord(strings.TrimRight(t[:i], " ,\u00a0"))
+	}
+}
+
+// nonNameTail are the words a byline's template prints after the name.
+var nonNameTail = wordSet(`follow folgen suivre seguir segui`)
+
+// degrees are the academic and professional titles printed after a name
+// and a comma, without their full stops.
+var degrees = wordSet(`phd md ma msc mba bsc ba rn rd do dds dvm jd llm mph`)
+
+// clockTime reports whether s is a time of day, as 18:52 or 9.15.
+func clockTime(s string) bool {
+	h, m, ok := strings.Cut(s, ":")
+	if !ok {
+		h, m, ok = strings.Cut(s, ".")
+	}
+	return ok && len(h) >= 1 && len(h) <= 2 && len(m) == 2 && allDigits(h) && allDigits(m)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // plausibleName rejects what is not a person's or agency's name: URLs,

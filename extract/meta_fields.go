@@ -17,6 +17,10 @@ var authorTags = []string{"author", "article:author", "dc.creator", "dcterms.cre
 // gives a plausible name: JSON-LD, meta tags, itemprop/rel author, elements
 // whose class says author or byline, then a "By NAME" line.
 func (r *metaReader) byline(site string) string {
+	return withoutSiteName(r.anyByline(), site)
+}
+
+func (r *metaReader) anyByline() string {
 	if r.main != nil {
 		if n := joinNames(r.main.Authors); n != "" {
 			return n
@@ -46,6 +50,40 @@ func (r *metaReader) byline(site string) string {
 	}
 	return byLine
 }
+
+// withoutSiteName drops the site's name from a byline that also names
+// someone ("unocero - Alberto Ávila", "Adam Aaronson PhillyVoice Staff"):
+// templates print the publication beside the author. A byline that is only
+// the site's name is left: the site is then the author given.
+func withoutSiteName(byline, site string) string {
+	key := normalizeForCompare(site)
+	if key == "" || byline == "" {
+		return byline
+	}
+	var kept []string
+	changed := false
+	for _, part := range siteSeparators().Split(byline, -1) {
+		words := strings.Fields(part)
+		if n := len(words); n > 1 && strings.EqualFold(words[n-1], "staff") {
+			words = words[:n-1]
+		}
+		if n := len(words); n > 1 && normalizeForCompare(words[n-1]) == key {
+			words = words[:n-1]
+		}
+		p := strings.Join(words, " ")
+		if p != "" && normalizeForCompare(p) != key {
+			kept = append(kept, p)
+		}
+		changed = changed || p != strings.Join(strings.Fields(part), " ")
+	}
+	if len(kept) == 0 || !changed && len(kept) == len(siteSeparators().Split(byline, -1)) {
+		return byline
+	}
+	return strings.Join(kept, ", ")
+}
+
+// siteSeparators part a byline from the site's name beside it.
+var siteSeparators = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s+[-|–—·]\s+`) })
 
 // itempropAuthors reads itemprop=author elements of the body: their name
 // property, content attribute or text.

@@ -304,6 +304,14 @@ func TestBylineLine(t *testing.T) {
 		{"By Ann Lee, June 25, 2015", "Ann Lee", true},
 		{"By Ann Lee ann@example.com", "Ann Lee", true},
 		{"By Ann Lee @annlee", "Ann Lee", true},
+		{"By J.R. Stone Thursday", "J.R. Stone", true},
+		{"Von Günter W. Kienitz um 18:52", "Günter W. Kienitz", true},
+		{"Von Isa Di Biase am Samstag", "Isa Di Biase", true},
+		{"By Inga Hoeltmann Follow", "Inga Hoeltmann", true},
+		{"By Grant Tinsley, PhD", "Grant Tinsley", true},
+		{"By Jane Sun", "Jane Sun", true},
+		{"Eingestellt von Der Michel", "Der Michel", true},
+		{"Interview: Julia Lauter", "Julia Lauter", true},
 		{"By the way, this is prose.", "", false},
 		{"Byrne said so", "", false},
 		{"By https://example.com", "", false},
@@ -367,4 +375,19 @@ func formatDate(t time.Time) string {
 		return t.Format("2006-01-02T15:04:05")
 	}
 	return t.Format(time.RFC3339)
+}
+
+func TestWithoutSiteName(t *testing.T) {
+	tests := []struct{ byline, site, want string }{
+		{"unocero - Alberto Ávila", "unocero", "Alberto Ávila"},
+		{"Adam Aaronson PhillyVoice Staff", "PhillyVoice", "Adam Aaronson"},
+		{"hausinfo", "hausinfo", "hausinfo"}, // the site is the author given
+		{"Jane Roe - John Doe", "Example", "Jane Roe - John Doe"},
+		{"Jane Roe", "", "Jane Roe"},
+	}
+	for _, tt := range tests {
+		if got := withoutSiteName(tt.byline, tt.site); got != tt.want {
+			t.Errorf("withoutSiteName(%q, %q) = %q, want %q", tt.byline, tt.site, got, tt.want)
+		}
+	}
 }
