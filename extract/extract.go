@@ -119,6 +119,7 @@ func extractPage(ctx context.Context, limit time.Duration, page []byte, pageURL,
 			detach(n)
 		}
 	}
+	lede := findLede(findBody(root), m.Description, b)
 	x := &extraction{title: m.Title, rules: rules, budget: b}
 	var content []*html.Node
 	var ps []para
@@ -142,7 +143,12 @@ func extractPage(ctx context.Context, limit time.Duration, page []byte, pageURL,
 	}
 	a.Text = joinParas(ps)
 	fixURLs(content, base)
-	a.HTML = sanitize(b.reader(strings.NewReader(render(content))))
+	rendered := render(content)
+	if ledeMissing(a.Text, lede) {
+		a.Text = lede + "\n\n" + a.Text
+		rendered = "<p>" + html.EscapeString(lede) + "</p>" + rendered
+	}
+	a.HTML = sanitize(b.reader(strings.NewReader(rendered)))
 	if err := b.check("sanitising"); err != nil {
 		a.Text, a.HTML = "", ""
 		return a, err

@@ -281,3 +281,35 @@ func TestZoneUnknown(t *testing.T) {
 		t.Errorf("zoned value: published %v, zone unknown %v; want 00:40Z", a.Published, a.ZoneUnknown)
 	}
 }
+
+// TestLede: the first paragraph printed in the page's header, apart from
+// the body, whose opening the meta description repeats, comes first in
+// the text; a description that is a whole paragraph (a dek) or that the
+// page does not print adds nothing.
+func TestLede(t *testing.T) {
+	lede := "The council voted on Tuesday to close the old bridge for two years while it is rebuilt."
+	body := strings.Repeat("<p>Traffic will go round by the ring road, the council said, and buses will run every ten minutes.</p>", 5)
+	page := func(desc string) []byte {
+		return []byte(`<html><head><title>Bridge</title><meta name="description" content="` + desc + `"></head><body>
+<header><h1>Bridge</h1><p class="standfirst">` + lede + `</p></header><article>` + body + `</article><footer>(c) Site</footer></body></html>`)
+	}
+	// A CMS's excerpt: the paragraph's opening, cut short.
+	a, err := Page(context.Background(), page(lede[:64]+"…"), "https://example.com/a", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(a.Text, lede+"\n\n") || !strings.HasPrefix(a.HTML, "<p>"+lede) {
+		t.Errorf("text %q / HTML %q: want the lede first", a.Text[:min(120, len(a.Text))], a.HTML[:min(120, len(a.HTML))])
+	}
+	// A summary written for the page (a dek) or one it does not print is
+	// not put in.
+	for _, desc := range []string{lede, "A site about bridges, roads and everything else that a city builds for its people."} {
+		a, err = Page(context.Background(), page(desc), "https://example.com/a", "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(a.Text, lede) {
+			t.Errorf("description %q: text %q has the lede", desc, a.Text[:min(120, len(a.Text))])
+		}
+	}
+}

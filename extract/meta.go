@@ -16,6 +16,7 @@ type meta struct {
 	Title, Byline                    string
 	Published                        time.Time
 	Lang, SiteName, Canonical, Image string
+	Description                      string // the page's summary (meta description)
 }
 
 // readMeta reads the metadata of doc, a page at base (which may be nil).
@@ -30,6 +31,7 @@ func readMeta(doc *goquery.Document, base *url.URL, tz *time.Location) meta {
 	m.Lang = r.lang()
 	m.Canonical = r.canonical()
 	m.Image = r.image()
+	m.Description = foldMetaSpace(r.tag("description", "og:description", "twitter:description"))
 	return m
 }
 
