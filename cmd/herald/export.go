@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -63,16 +64,17 @@ func cmdExport(ctx context.Context, e *env, f exportFlags) error {
 	if q.Until, err = parseTime(f.until); err != nil {
 		return usagef("export: --until: %v", err)
 	}
-	cfg, db, err := openReader(e)
+	cfg, err := loadConfig(e)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	export := func(w io.Writer) (int, error) {
-		if f.format == "json" || f.format == "jsonl" {
-			return db.Export(ctx, w, f.format, q)
-		}
-		return exportFeed(ctx, db, w, f.format, q, "http://"+cfg.Listen)
+	export := func(w io.Writer) (n int, err error) {
+		n = -1 // a daemon's export is not counted here
+		err = withArchive(ctx, e, cfg, "/export?"+exportRequest(f.format, q), w, func(db *archive.DB) (err error) {
+			n, err = exportTo(ctx, db, w, f.format, q, "http://"+cfg.Listen)
+			return err
+		})
+		return n, err
 	}
 	if f.out == "" {
 		bw := bufio.NewWriterSize(e.stdout, 256<<10)
@@ -83,11 +85,36 @@ func cmdExport(ctx context.Context, e *env, f exportFlags) error {
 	}
 	return writeFileAtomic(f.out, func(w io.Writer) error {
 		n, err := export(w)
-		if err == nil {
+		if err == nil && n >= 0 {
 			fmt.Fprintf(e.stderr, "exported %d articles to %s\n", n, f.out)
+		} else if err == nil {
+			fmt.Fprintf(e.stderr, "exported to %s (through the running daemon)\n", f.out)
 		}
 		return err
 	})
+}
+
+// exportRequest is the local channel's query for an export.
+func exportRequest(format string, q archive.Query) string {
+	v := url.Values{"format": {format}, "feed": {q.Feed}, "tag": {q.Tag}}
+	if !q.Since.IsZero() {
+		v.Set("since", q.Since.Format(time.RFC3339Nano))
+	}
+	if !q.Until.IsZero() {
+		v.Set("until", q.Until.Format(time.RFC3339Nano))
+	}
+	return v.Encode()
+}
+
+// exportTo writes the slice q of the archive in format.
+func exportTo(ctx context.Context, db *archive.DB, w io.Writer, format string, q archive.Query, base string) (int, error) {
+	switch format {
+	case "json", "jsonl":
+		return db.Export(ctx, w, format, q)
+	case "atom", "rss", "jsonfeed":
+		return exportFeed(ctx, db, w, format, q, base)
+	}
+	return 0, fmt.Errorf("export: unknown format %q", format)
 }
 
 // feedWriter is what the merged feed's three renderers share.

@@ -73,6 +73,7 @@ func commands(e *env) []*cobra.Command {
 		statsCommand(e),
 		verifyCommand(e),
 		salvageCommand(e),
+		backupCommand(e),
 		searchCommand(e),
 		reindexCommand(e),
 	}

@@ -150,6 +150,22 @@ func (d *daemon) run(ctx context.Context) error {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
+	ctx, stopLocal := context.WithCancel(ctx)
+	local, err := listenLocal(d.db.Path())
+	if err != nil {
+		d.e.log.Warn("no local channel: herald backup, stats and export cannot reach this daemon", "err", err)
+	} else {
+		localDone := make(chan struct{})
+		go func() {
+			if err := serveLocal(ctx, local, localHandler(d.db, cfg.Listen)); err != nil {
+				d.e.log.Error("local channel", "err", err)
+			}
+			close(localDone)
+		}()
+		defer func() { stopLocal(); <-localDone }()
+	}
+	defer stopLocal()
+
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	served := make(chan error, 1)

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -32,20 +35,25 @@ no longer lists, then the totals and the archive's size.`,
 // cmdStats prints per feed its articles, last poll and outcome (with the
 // reason of a failure on the same line), then totals and the archive's size.
 func cmdStats(e *env) error {
-	cfg, db, err := openReader(e)
+	cfg, err := loadConfig(e)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	st, err := db.Stats()
+	var got localStats
+	var answer bytes.Buffer
+	err = withArchive(context.Background(), e, cfg, "/stats", &answer, func(db *archive.DB) (err error) {
+		if got.Stats, err = db.Stats(); err == nil {
+			got.Feeds, err = db.FeedStates()
+		}
+		return err
+	})
+	if err == nil && answer.Len() > 0 {
+		err = json.Unmarshal(answer.Bytes(), &got)
+	}
 	if err != nil {
 		return err
 	}
-	states, err := db.FeedStates()
-	if err != nil {
-		return err
-	}
-	writeStats(e.stdout, cfg, st, states, db.Path())
+	writeStats(e.stdout, cfg, got.Stats, got.Feeds, archivePath(e, cfg))
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"time"
 
@@ -37,22 +38,48 @@ func openArchive(e *env, cfg *config.Config) (*archive.DB, error) {
 	return archive.Open(archivePath(e, cfg), archive.Options{LockTimeout: 500 * time.Millisecond, SanitizeHTML: extract.SanitizeHTML})
 }
 
-// openReader opens the archive read-only, for the commands that only read
-// it: it never creates one, and leaves the file's bytes as they are.
+// openReader loads the config and opens its archive read-only, for the
+// commands that only read it: it never creates one, and leaves the file's
+// bytes as they are.
 func openReader(e *env) (*config.Config, *archive.DB, error) {
 	cfg, err := loadConfig(e)
 	if err != nil {
 		return nil, nil, err
 	}
-	path := archivePath(e, cfg)
-	db, err := archive.Open(path, archive.Options{ReadOnly: true, LockTimeout: 500 * time.Millisecond})
-	if errors.Is(err, archive.ErrNoArchive) {
-		return nil, nil, fmt.Errorf("no archive at %s (check --db or the config's archive:)", path)
-	}
+	db, err := openReaderAt(archivePath(e, cfg))
 	if err != nil {
 		return nil, nil, err
 	}
 	return cfg, db, nil
+}
+
+// openReaderAt opens the archive at path read-only.
+func openReaderAt(path string) (*archive.DB, error) {
+	db, err := archive.Open(path, archive.Options{ReadOnly: true, LockTimeout: 500 * time.Millisecond})
+	if errors.Is(err, archive.ErrNoArchive) {
+		return nil, fmt.Errorf("no archive at %s (check --db or the config's archive:)", path)
+	}
+	return db, err
+}
+
+// withArchive serves a command that only reads the archive: through the
+// running daemon (request on the local channel, its answer copied to w)
+// when one holds the archive, else by opening the file read-only for
+// direct.
+func withArchive(ctx context.Context, e *env, cfg *config.Config, request string, w io.Writer, direct func(*archive.DB) error) error {
+	path := archivePath(e, cfg)
+	if err := askDaemon(ctx, path, request, w); !errors.Is(err, errNoDaemon) {
+		return err
+	}
+	db, err := openReaderAt(path)
+	if err != nil {
+		return err
+	}
+	err = direct(db)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // openConfigArchive loads the config and opens its archive: what every
