@@ -96,6 +96,18 @@ type Article struct {
 	// ExtractError says why full-text extraction was not used, when it was
 	// tried and failed (the feed's own content was kept).
 	ExtractError string `json:"extract_error,omitempty"`
+	// Story is the id of the first article of the story this one is a
+	// copy of (a near-duplicate from another feed); empty for an article
+	// that is the first of its story.
+	Story string `json:"story,omitempty"`
+}
+
+// StoryID is the id of a's story: the same for every copy of one story.
+func (a *Article) StoryID() string {
+	if a.Story != "" {
+		return a.Story
+	}
+	return a.ID
 }
 
 // Feed outcomes, as stored in FeedState.Outcome.

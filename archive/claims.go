@@ -86,6 +86,9 @@ type claimState struct {
 	gen   uint64
 	limit int   // settle once recent holds this many claims
 	err   error // why the last settling failed, if it did
+	// stories is the band index of recent articles (story.go), changed
+	// with write held, like the claims.
+	stories storyIndex
 }
 
 func (s *claimState) init() {
@@ -174,6 +177,10 @@ type claimView struct {
 	log    *bolt.Bucket
 	recent *claimSet
 	mine   map[fingerprint]string
+	// index is the story window; stories are the transaction's new
+	// articles, added to it once it commits.
+	index   *storyIndex
+	stories []storyEntry
 }
 
 // begin starts tx's view of the claims; s.write is held.
@@ -182,7 +189,7 @@ func (s *claimState) begin(tx *bolt.Tx) *claimView {
 	log.FillPercent = 1 // appended to only
 	return &claimView{
 		gen: s.gen, bucket: tx.Bucket(bucketTextClaims), log: log,
-		recent: &s.recent, mine: map[fingerprint]string{},
+		recent: &s.recent, mine: map[fingerprint]string{}, index: &s.stories,
 	}
 }
 
@@ -192,6 +199,9 @@ func (s *claimState) apply(v *claimView) {
 	defer s.mu.Unlock()
 	for fp, val := range v.mine {
 		s.recent.put(fp, val)
+	}
+	for _, e := range v.stories {
+		s.stories.add(e)
 	}
 }
 

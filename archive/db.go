@@ -50,6 +50,8 @@ import (
 //	by_time   time(8) id -> nil              (every article, by Published)
 //	by_feed   feed \x00 time(8) id -> nil    (every feed an article has a source from)
 //	by_tag    tag \x00 time(8) id -> nil     (every tag of every article)
+//	by_story  story \x00 id -> nil           (every article that is a copy of an earlier
+//	                                          one's story; story.go)
 //	changes   sequence(8) -> id              (every write of an article, until
 //	                                         trimmed; changes.go)
 //
@@ -84,7 +86,7 @@ var (
 		bucketMeta, bucketFeeds, bucketArticles, bucketPages,
 		bucketByKey, bucketByURL, bucketByTime, bucketByFeed, bucketByTag,
 	}
-	allBuckets = append(slices.Clone(coreBuckets), bucketTextClaims, bucketClaimLog, bucketChanges)
+	allBuckets = append(slices.Clone(coreBuckets), bucketTextClaims, bucketClaimLog, bucketChanges, bucketByStory)
 
 	// bucketByHash is where version 3 kept text claims, under the text
 	// hashes themselves.
@@ -144,6 +146,12 @@ type Options struct {
 	// (extract's); Import passes imported HTML through it. Nil: imported
 	// HTML is replaced by the text's paragraphs.
 	SanitizeHTML func(html string) string
+	// StoryWindow is how many of the newest articles a new article is
+	// compared with to find its story (story.go); zero means
+	// DefaultStoryWindow. Each costs about 1 KB of memory; a copy that
+	// comes later than that many articles after its story starts a story
+	// of its own.
+	StoryWindow int
 }
 
 // DB is an open archive. Its methods are safe for concurrent use.
@@ -201,6 +209,7 @@ func open(path string, o Options) (*DB, error) {
 	db.states.init()
 	db.commits.init()
 	db.claims.init()
+	db.claims.stories.init(o.StoryWindow)
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -258,6 +267,9 @@ func (db *DB) upgrade() error {
 		return err
 	}
 	if err := rehash(db.bolt.DB); err != nil {
+		return err
+	}
+	if err := db.bolt.View(db.claims.stories.load); err != nil {
 		return err
 	}
 	if err := db.bolt.View(db.claims.load); err != nil {

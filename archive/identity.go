@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"herald"
@@ -65,6 +66,9 @@ func clean(a *herald.Article, sanitize func(string) string) {
 		a.ExtractedBy = herald.ExtractedByFeed
 	}
 	a.ContentHash = herald.ContentHash(a.Text)
+	if a.Story == a.ID || len(a.Story) > maxIDLen || !utf8.ValidString(a.Story) || strings.ContainsFunc(a.Story, unicode.IsControl) {
+		a.Story = ""
+	}
 }
 
 // safeHTML is a's HTML through sanitize, or, with none or when it is too

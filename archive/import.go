@@ -247,6 +247,9 @@ func (w *writeTx) importArticle(a *herald.Article, created map[string]bool) (out
 		return nil, err
 	}
 	if f.rule == ruleNone {
+		if err := w.importStory(a); err != nil {
+			return nil, err
+		}
 		if err := w.insert(a); err != nil {
 			return nil, err
 		}
@@ -273,4 +276,19 @@ func (w *writeTx) merge(old, a *herald.Article) (outcome, error) {
 		return nil, fmt.Errorf("article %s: %w", a.ID, err)
 	}
 	return isDuplicate, nil
+}
+
+// importStory links a new imported article to its story as ingest does,
+// unless the export says which story it belongs to: the same archive
+// exported and imported again then links the same articles.
+func (w *writeTx) importStory(a *herald.Article) error {
+	sh := shingles(a.Text)
+	keys := bandKeys(sh)
+	if a.Story == "" {
+		return w.linkStory(a, sh, keys)
+	}
+	if len(keys) > 0 {
+		w.texts.stories = append(w.texts.stories, storyEntry{id: a.ID, keys: keys})
+	}
+	return w.noteCopy(a)
 }

@@ -129,6 +129,9 @@ type item struct {
 	settled        settledText
 	canonical      bool   // see Item.Canonical and lookup
 	hash           string // see lookup
+	// The shingles and band keys of the item's text (story.go), made
+	// here for the same reason.
+	shingles, bands []uint64
 }
 
 // prepareNew fills p.fresh and p.record.
@@ -178,6 +181,10 @@ func (db *DB) prepare(it Item, now time.Time) (item, error) {
 		art: a, source: a.Sources[0], entryHash: it.EntryHash,
 		srcKey: sourceKey(a.Sources[0]), urlKey: urlKey(a.URL), text: textClaim(&a),
 		canonical: canonical, hash: identifyingHash(&a),
+	}
+	p.shingles = shingles(a.Text)
+	if p.bands = bandKeys(p.shingles); p.bands == nil {
+		p.shingles = nil
 	}
 	if err := prepareNew(&p); err != nil {
 		return item{}, err
@@ -310,6 +317,9 @@ func (w *writeTx) sourceTaken(s herald.Source) bool {
 func (w *writeTx) create(p *item, urlFree, hashFree bool) (string, outcome, error) {
 	a := p.art
 	a.ID = w.freeID(p.source.Feed, entryKey(p.source), a.URL, p.art.Published)
+	if err := w.linkStory(&a, p.shingles, p.bands); err != nil {
+		return "", nil, err
+	}
 	if err := w.insertPrepared(&a, p, urlFree, hashFree); err != nil {
 		return "", nil, err
 	}
@@ -324,7 +334,7 @@ func (w *writeTx) create(p *item, urlFree, hashFree bool) (string, outcome, erro
 // insertPrepared inserts a, whose id create chose, using what prepare
 // made when the id is the one it foresaw.
 func (w *writeTx) insertPrepared(a *herald.Article, p *item, urlFree, hashFree bool) error {
-	if a.ID != p.fresh.ID || p.record == nil {
+	if a.ID != p.fresh.ID || p.record == nil || a.Story != "" {
 		if a.Published.IsZero() {
 			a.Published = p.source.Seen
 		}

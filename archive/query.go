@@ -37,6 +37,10 @@ type Query struct {
 	// while their text and HTML together come to at most MaxBytes, and
 	// always at least one. The cursor then points to the rest.
 	MaxBytes int
+	// OnePerStory makes Recent give one article per story: a story's
+	// first article, with the sources of its copies added to its own; a
+	// copy only when its story's first article is not selected.
+	OnePerStory bool
 }
 
 func (q *Query) matches(a *herald.Article) bool {
@@ -211,6 +215,12 @@ func (db *DB) Recent(q Query) ([]herald.Article, string, error) {
 			if !q.matches(&a) {
 				return true, nil
 			}
+			if q.OnePerStory {
+				shown, err := q.story(tx, &a)
+				if err != nil || !shown {
+					return err == nil, err
+				}
+			}
 			// The first article that does not fit tells that there is a
 			// next page.
 			n := articleBytes(&a)
@@ -230,6 +240,25 @@ func (db *DB) Recent(q Query) ([]herald.Article, string, error) {
 		return list, "", nil
 	}
 	return list, encodeCursor(&list[len(list)-1]), nil
+}
+
+// story decides whether a, selected by q, is shown in one-per-story mode:
+// a copy is not when its story's first article is selected too; a story's
+// first article is, with its copies' sources added.
+func (q *Query) story(tx *bolt.Tx, a *herald.Article) (bool, error) {
+	if a.Story != "" {
+		first, err := getArticle(tx.Bucket(bucketArticles), a.Story)
+		if errors.Is(err, ErrNotFound) {
+			return true, nil // an imported copy whose story began elsewhere
+		}
+		return err == nil && !q.matches(first), err
+	}
+	more, err := copySources(tx, a)
+	if err != nil || len(more) == 0 {
+		return true, err
+	}
+	a.Sources = append(slices.Clip(a.Sources), more...)
+	return true, nil
 }
 
 // articleBytes is what an article weighs in a page: its texts, which are

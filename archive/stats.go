@@ -10,10 +10,13 @@ import (
 // Stats are the archive's counts.
 type Stats struct {
 	Articles int
-	Sources  int // every source of every article
-	Pages    int
-	Feeds    map[string]int // articles with a source from each feed
-	FileSize int64          // bytes in use in the file
+	// Copies are articles linked to an earlier article's story; Stories
+	// are the rest (Articles - Copies), one per story.
+	Stories, Copies int
+	Sources         int // every source of every article
+	Pages           int
+	Feeds           map[string]int // articles with a source from each feed
+	FileSize        int64          // bytes in use in the file
 }
 
 // FeedCount is one feed's article count.
@@ -39,6 +42,8 @@ func (db *DB) Stats() (Stats, error) {
 	s := Stats{Feeds: map[string]int{}}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		s.Articles = tx.Bucket(bucketArticles).Stats().KeyN
+		s.Copies = copiesIn(tx)
+		s.Stories = s.Articles - s.Copies
 		s.Sources = tx.Bucket(bucketByKey).Stats().KeyN
 		s.Pages = tx.Bucket(bucketPages).Stats().KeyN
 		s.FileSize = tx.Size()

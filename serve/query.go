@@ -28,6 +28,9 @@ type feedQuery struct {
 	Q      string
 	Search search.Query
 	Sort   string
+	// Copies asks for every copy of a story as its own item; by default
+	// a story is one item, with every copy's source.
+	Copies bool
 }
 
 // errNoSearch answers a search on a server that cannot search: an
@@ -40,6 +43,9 @@ var errNoSearch = errors.New("q: this server cannot search (no search index)")
 func parseQuery(v url.Values) (feedQuery, error) {
 	q := feedQuery{Limit: DefaultLimit}
 	if err := q.parseSearch(v); err != nil {
+		return q, err
+	}
+	if err := q.parseCopies(v); err != nil {
 		return q, err
 	}
 	for name, dst := range map[string]*string{"tag": &q.Tag, "feed": &q.Feed, "before": &q.Before} {
@@ -59,6 +65,20 @@ func parseQuery(v url.Values) (feedQuery, error) {
 	}
 	q.Limit = n
 	return q, nil
+}
+
+// parseCopies reads copies=1 (or true): every copy of a story its own item.
+func (q *feedQuery) parseCopies(v url.Values) error {
+	s, err := single(v, "copies")
+	if err != nil || s == "" {
+		return err
+	}
+	c, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("copies %q: want 1 or 0", s)
+	}
+	q.Copies = c
+	return nil
 }
 
 // single returns a parameter given at most once, short and in UTF-8.
@@ -93,6 +113,9 @@ func (q feedQuery) filters() url.Values {
 	if q.Sort != "" {
 		v.Set("sort", q.Sort)
 	}
+	if q.Copies {
+		v.Set("copies", "1")
+	}
 	return v
 }
 
@@ -111,7 +134,7 @@ func (q feedQuery) page(before string) string {
 }
 
 func (q feedQuery) archive() archive.Query {
-	return archive.Query{Feed: q.Feed, Tag: q.Tag, Before: q.Before, Limit: q.Limit}
+	return archive.Query{Feed: q.Feed, Tag: q.Tag, Before: q.Before, Limit: q.Limit, OnePerStory: !q.Copies}
 }
 
 // withQuery joins a path and a query string.

@@ -87,6 +87,7 @@ func writeStats(w io.Writer, cfg *config.Config, st archive.Stats, states []hera
 	tw.Flush()
 	fmt.Fprintf(w, "total: %d feeds, %d articles from %d sources, %d stored pages; archive %s (%s)\n",
 		len(names), st.Articles, st.Sources, st.Pages, path, size(st.FileSize))
+	fmt.Fprintf(w, "stories: %d (%d articles are copies of an earlier article's story)\n", st.Stories, st.Copies)
 }
 
 func lastPoll(s herald.FeedState, polled bool) string {

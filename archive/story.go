@@ -1,0 +1,363 @@
+package archive
+
+import (
+	"bytes"
+	"encoding/binary"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"herald"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Stories: articles that are copies of one another with edits (a wire
+// story under another headline, dateline, cuts, copy-editing, an outlet's
+// tagline) are linked by Article.Story, the id of the story's first
+// article; that first article's own Story stays empty. A copy keeps its
+// own article.
+//
+// A new article's text is cut into shingles (five normalised words; three
+// letters where words are not separated by spaces) and sketched with
+// one-permutation MinHash: one hash a shingle, the least in each of
+// sketchSlots slots. The slots in pairs make bands; the articles of a
+// recent window are kept in memory by band, so that an article finds the
+// ones that share a band with it: two texts with Jaccard similarity J
+// share one of storyBands bands with probability 1-(1-J²)^storyBands (0.93
+// at J = 0.35, what a trimmed and copy-edited copy keeps of its base;
+// 0.0002 for two unrelated stories). A candidate is then verified on the
+// texts themselves (verifyCopy) before the article joins its story.
+
+const (
+	shingleWords = 5
+	shingleRunes = 3
+	storyBands   = 20
+	bandRows     = 2
+	sketchSlots  = storyBands * bandRows
+	// minShingles is the least a text needs to be sketched: a text of
+	// fewer than about 30 words is a teaser, sketched only to find its
+	// story (see verifyCopy), never one another teaser joins.
+	minShingles = 20
+	// teaserShingles: a text with fewer shingles (about 60 words) is a
+	// teaser to verifyCopy.
+	teaserShingles = 3 * minShingles
+	// DefaultStoryWindow is how many recent articles Options.StoryWindow
+	// keeps when zero: a few days of a large reader's feeds.
+	DefaultStoryWindow = 50_000
+)
+
+// shingles returns the hashes of text's shingles, sorted and unique. A
+// shingle's hash is made from its words' hashes, so that no shingle is
+// built as a string.
+func shingles(text string) []uint64 {
+	norm := herald.NormalizeText(text)
+	words := strings.Fields(norm)
+	if len(words) > 0 && utf8.RuneCountInString(norm)/len(words) > 12 {
+		// Few spaces for many letters: Chinese, Japanese, Thai.
+		words = words[:0]
+		runes := []rune(strings.ReplaceAll(norm, " ", ""))
+		for i := range runes {
+			words = append(words, string(runes[i]))
+		}
+		return gramHashes(words, shingleRunes)
+	}
+	return gramHashes(words, shingleWords)
+}
+
+// gramHashes hashes each run of n tokens.
+func gramHashes(tokens []string, n int) []uint64 {
+	if len(tokens) < n {
+		return nil
+	}
+	th := make([]uint64, len(tokens))
+	for i, t := range tokens {
+		th[i] = fnv1a(t)
+	}
+	out := make([]uint64, 0, len(tokens)-n+1)
+	for i := 0; i+n <= len(th); i++ {
+		h := uint64(n)
+		for _, x := range th[i : i+n] {
+			h = mix(h*0x9e3779b97f4a7c15 ^ x)
+		}
+		out = append(out, h)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// fnv1a is FNV-1a, 64 bits, with a final mix so that every bit of the
+// hash depends on every byte (the slot is taken from the top bits).
+func fnv1a(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return mix(h)
+}
+
+// mix is the finaliser of MurmurHash3.
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+// bandKeys are the band keys of a text's shingles, or nil for a text too
+// short to be sketched. A band whose slots are not all filled has none.
+func bandKeys(sh []uint64) []uint64 {
+	if len(sh) < minShingles {
+		return nil
+	}
+	var mins [sketchSlots]uint64
+	var filled [sketchSlots]bool
+	for _, h := range sh {
+		slot := (h >> 32) % sketchSlots
+		if v := h & 0xffffffff; !filled[slot] || v < mins[slot] {
+			mins[slot], filled[slot] = v, true
+		}
+	}
+	keys := make([]uint64, 0, storyBands)
+	for b := range storyBands {
+		var buf [1 + 8*bandRows]byte
+		buf[0] = byte(b)
+		ok := true
+		for r := range bandRows {
+			s := b*bandRows + r
+			ok = ok && filled[s]
+			binary.LittleEndian.PutUint64(buf[1+8*r:], mins[s])
+		}
+		if ok {
+			keys = append(keys, fnv1a(string(buf[:])))
+		}
+	}
+	return keys
+}
+
+// verifyCopy is the similarity measure that decides, on the shingles
+// themselves: a (the new article) is a copy of b when the shingles they
+// share are at least half of the shorter text's and a fifth of the
+// longer's. A copy keeps most of its base even when trimmed and
+// copy-edited; a follow-up that quotes a paragraph or two of another story
+// shares less than a third of either; a tagline or a house style is a few
+// shingles. A short text (a teaser, under 3×minShingles) that b holds
+// nearly whole is b's story too, but only in that direction: an article is
+// never joined to a teaser's story, which would chain a follow-up that
+// quotes the teaser's paragraph to it. The score is the share of the
+// longer text.
+func verifyCopy(a, b []uint64) (float64, bool) {
+	if len(a) == 0 || len(b) == 0 {
+		return 0, false
+	}
+	n := intersect(a, b)
+	cs := float64(n) / float64(min(len(a), len(b)))
+	cl := float64(n) / float64(max(len(a), len(b)))
+	switch {
+	case n == len(a) && n == len(b):
+		return 1, true
+	case len(a) < teaserShingles || len(b) < teaserShingles:
+		return cl, len(a) < teaserShingles && len(a) < len(b) && float64(n) >= 0.9*float64(len(a))
+	default:
+		return cl, cs >= 0.5 && cl >= 0.2
+	}
+}
+
+func intersect(a, b []uint64) int {
+	n := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			n++
+			i++
+			j++
+		}
+	}
+	return n
+}
+
+// storyIndex is the band index of the recent window, in memory. It is
+// changed only under claims.write, after a commit (claimView.stories).
+type storyIndex struct {
+	window int
+	bands  map[uint64]string // band key -> the newest article with it
+	ring   []storyEntry      // the window, oldest first from next
+	next   int
+}
+
+// storyEntry is an article of the window and its band keys.
+type storyEntry struct {
+	id   string
+	keys []uint64
+}
+
+func (x *storyIndex) init(window int) {
+	if window <= 0 {
+		window = DefaultStoryWindow
+	}
+	x.window = window
+	x.bands = map[uint64]string{}
+	x.ring = nil
+	x.next = 0
+}
+
+// add puts an article in the window, dropping the oldest when full.
+func (x *storyIndex) add(e storyEntry) {
+	if len(e.keys) == 0 {
+		return
+	}
+	if len(x.ring) < x.window {
+		x.ring = append(x.ring, e)
+	} else {
+		old := x.ring[x.next]
+		for _, k := range old.keys {
+			if x.bands[k] == old.id {
+				delete(x.bands, k)
+			}
+		}
+		x.ring[x.next] = e
+		x.next = (x.next + 1) % x.window
+	}
+	for _, k := range e.keys {
+		x.bands[k] = e.id
+	}
+}
+
+// candidates are the articles that share a band with keys, in the order of
+// the bands, each once; pending are those of the transaction not yet
+// committed.
+func (x *storyIndex) candidates(keys []uint64, pending []storyEntry) []string {
+	var ids []string
+	for _, k := range keys {
+		if id, ok := x.bands[k]; ok && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+		for _, p := range pending {
+			if slices.Contains(p.keys, k) && !slices.Contains(ids, p.id) {
+				ids = append(ids, p.id)
+			}
+		}
+	}
+	return ids
+}
+
+// findStory returns the story a new article with text belongs to, or ""
+// for a story of its own, and the entry to add to the window once its
+// transaction commits. feeds are the article's feeds: a feed's own
+// articles are its own business (a feed that gives two entries says they
+// are two), so a story joins only articles of other feeds.
+func (w *writeTx) findStory(sh, keys []uint64, feeds []string) (string, error) {
+	var best string
+	bestScore := 0.0
+	for _, id := range w.texts.index.candidates(keys, w.texts.stories) {
+		c, err := w.get(id)
+		if err != nil {
+			return "", err
+		}
+		if sharesFeed(c, feeds) {
+			continue
+		}
+		if score, ok := verifyCopy(sh, shingles(c.Text)); ok && score > bestScore {
+			best, bestScore = c.StoryID(), score
+		}
+	}
+	return best, nil
+}
+
+// linkStory sets the Story of a, a new article of the transaction whose
+// shingles and band keys are sh and keys, and queues it for the window.
+func (w *writeTx) linkStory(a *herald.Article, sh, keys []uint64) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	story, err := w.findStory(sh, keys, feedsOf(a))
+	if err != nil {
+		return err
+	}
+	if story == a.ID {
+		// An imported story's first article, met after its copies.
+		story = ""
+	}
+	a.Story = story
+	w.texts.stories = append(w.texts.stories, storyEntry{id: a.ID, keys: keys})
+	return w.noteCopy(a)
+}
+
+// loadStories fills the window with the newest articles, newest last.
+func (x *storyIndex) load(tx *bolt.Tx) error {
+	c := tx.Bucket(bucketByTime).Cursor()
+	var ids []string
+	for k, _ := c.Last(); k != nil && len(ids) < x.window; k, _ = c.Prev() {
+		ids = append(ids, string(k[timeLen:]))
+	}
+	articles := tx.Bucket(bucketArticles)
+	for i := len(ids) - 1; i >= 0; i-- {
+		a, err := getArticle(articles, ids[i])
+		if err != nil {
+			return err
+		}
+		x.add(storyEntry{id: a.ID, keys: bandKeys(shingles(a.Text))})
+	}
+	return nil
+}
+
+var (
+	metaCopies = []byte("copies")
+	// bucketByStory lists the copies of each story: story id \x00 copy
+	// id -> nil. Only copies are in it, a story's first article is not.
+	bucketByStory = []byte("by_story")
+)
+
+// noteCopy indexes a, a new article, under its story if it has one, and
+// counts it for Stats.
+func (w *writeTx) noteCopy(a *herald.Article) error {
+	if a.Story == "" {
+		return nil
+	}
+	if err := w.tx.Bucket(bucketByStory).Put([]byte(a.Story+"\x00"+a.ID), nil); err != nil {
+		return err
+	}
+	meta := w.tx.Bucket(bucketMeta)
+	var n uint64
+	if v := meta.Get(metaCopies); len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	var buf [8]byte
+	binary.BigEndian.PutUint64(buf[:], n+1)
+	return meta.Put(metaCopies, buf[:])
+}
+
+// copySources returns the sources of the copies of a's story, which a
+// does not hold already.
+func copySources(tx *bolt.Tx, a *herald.Article) ([]herald.Source, error) {
+	b := tx.Bucket(bucketByStory)
+	if b == nil {
+		return nil, nil
+	}
+	var out []herald.Source
+	prefix := []byte(a.ID + "\x00")
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		cp, err := getArticle(tx.Bucket(bucketArticles), string(k[len(prefix):]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cp.Sources...)
+	}
+	return out, nil
+}
+
+// copiesIn is the count noteCopy keeps.
+func copiesIn(tx *bolt.Tx) int {
+	if v := tx.Bucket(bucketMeta).Get(metaCopies); len(v) == 8 {
+		return int(binary.BigEndian.Uint64(v))
+	}
+	return 0
+}
