@@ -57,6 +57,7 @@ func cmdRun(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	logWarnings(e, cfg)
 	token, err := cfg.Token()
 	if err != nil {
 		return err
@@ -242,11 +243,20 @@ func (d *daemon) reload() {
 			d.e.log.Warn("config change needs a restart", "key", c.key, "running", c.was, "new", c.now)
 		}
 	}
+	logWarnings(d.e, cfg)
 	cfg.Listen, cfg.Archive, cfg.Concurrency = old.Listen, old.Archive, old.Concurrency
 	d.cfg.Store(cfg)
 	d.sched.SetFeeds(pollFeeds(cfg))
 	added, removed := feedNamesDiff(old, cfg)
 	d.e.log.Info("config reloaded", "feeds", len(cfg.Feeds), "added", added, "removed", removed)
+}
+
+// logWarnings logs what herald check would warn about (site rules no feed
+// is on), which does not stop the daemon.
+func logWarnings(e *env, cfg *config.Config) {
+	for _, w := range cfg.Warnings() {
+		e.log.Warn("config warning", "at", fmt.Sprintf("%s:%d", w.File, w.Line), "field", w.Field, "warning", w.Msg)
+	}
 }
 
 func feedNamesDiff(old, cfg *config.Config) (added, removed []string) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,5 +122,20 @@ func TestCheckFeedNamesAndDuplicates(t *testing.T) {
 	code, _, stderr := runCLI(t, "-c", dup, "check")
 	if code != exitUsage || !strings.Contains(stderr, `dup.yaml:4: feeds[2].url: "HTTPS://a.com/rss/" is the same feed as feeds[0] (line 2)`) {
 		t.Errorf("the same URL twice: exit %d, %q", code, stderr)
+	}
+}
+
+// The daemon logs what check warns about.
+func TestRunLogsConfigWarnings(t *testing.T) {
+	cfg := writeFile(t, t.TempDir(), "feeds.yaml", "feeds:\n  - url: https://example.com/rss\nsites:\n  exmaple.com:\n    body: article\n")
+	var log strings.Builder
+	e := &env{configPath: cfg, log: slog.New(slog.NewTextHandler(&log, nil))}
+	c, err := loadConfig(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logWarnings(e, c)
+	if !strings.Contains(log.String(), "config warning") || !strings.Contains(log.String(), "sites[exmaple.com]") {
+		t.Errorf("log %q", log.String())
 	}
 }
