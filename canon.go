@@ -293,6 +293,9 @@ func TitledHash(title, text string) string {
 // URL that does not parse loses them too; text without user info is
 // returned unchanged.
 func StoredURL(raw string) string {
+	if strings.IndexByte(raw, '@') < 0 {
+		return raw
+	}
 	var b strings.Builder
 	rest := raw
 	for {

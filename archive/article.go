@@ -117,6 +117,7 @@ func getArticle(b *bolt.Bucket, id string) (*herald.Article, error) {
 // the text was found ("feed" unless said otherwise). It is idempotent, which
 // export-import-export identity relies on.
 func normalize(a *herald.Article) {
+	scrubURLs(a)
 	a.Tags = normalizeTags(a.Tags)
 	srcs := make([]herald.Source, 0, len(a.Sources))
 	seen := make(map[string]bool, len(a.Sources))

@@ -155,14 +155,10 @@ func (w *writeTx) scrubArticle(id string, js []byte) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range []*string{&n.URL, &n.Image, &n.HTML} {
-		*f = herald.StoredURL(*f)
-	}
+	scrubURLs(n)
 	for i := range n.Sources {
 		s := &n.Sources[i]
-		before := entryKey(*s)
-		s.FeedURL, s.Link = herald.StoredURL(s.FeedURL), herald.StoredURL(s.Link)
-		s.GUID, s.Key = herald.StoredURL(s.GUID), herald.StoredURL(s.Key)
+		before := entryKey(old.Sources[i])
 		if entryKey(*s) == before {
 			continue
 		}
@@ -179,6 +175,21 @@ func (w *writeTx) scrubArticle(id string, js []byte) error {
 		return err
 	}
 	return w.replace(old, n)
+}
+
+// scrubURLs removes user info from every URL of a, and from its sources'
+// GUIDs and keys, which may be made of one. normalize applies it to every
+// article written, imports of an older Herald's export among them.
+func scrubURLs(a *herald.Article) {
+	for _, f := range []*string{&a.URL, &a.Image, &a.HTML} {
+		*f = herald.StoredURL(*f)
+	}
+	for i := range a.Sources {
+		s := &a.Sources[i]
+		for _, f := range []*string{&s.FeedURL, &s.Link, &s.GUID, &s.Key} {
+			*f = herald.StoredURL(*f)
+		}
+	}
 }
 
 // scrubPages scrubs the URLs of the pages after the key after, as

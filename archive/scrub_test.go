@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,33 +22,30 @@ import (
 func TestScrubCredentials(t *testing.T) {
 	db := openTest(t)
 	const cred = "http://reader:s3cret@feeds.example"
+	const clean = "http://feeds.example"
 	state := herald.FeedState{Name: "private", URL: cred + "/feed.xml", ConfigURL: cred + "/feed.xml",
 		LastError: "fetch " + cred + "/feed.xml: HTTP 500", SiteLink: cred + "/"}
 	var items []Item
 	for i, slug := range []string{"one", "two"} {
-		link := cred + "/articles/" + slug
+		link := clean + "/articles/" + slug
 		items = append(items, Item{Article: herald.Article{
 			URL: link, Title: slug, Text: longText(slug), Published: t0.Add(-time1(i)),
 			HTML:    `<p>` + longText(slug) + `<a href="` + link + `/more">more</a></p>`,
-			Image:   cred + "/img/" + slug + ".jpg",
-			Sources: []herald.Source{{Feed: "private", FeedURL: cred + "/feed.xml", GUID: link, Link: link}},
+			Image:   clean + "/img/" + slug + ".jpg",
+			Sources: []herald.Source{{Feed: "private", FeedURL: clean + "/feed.xml", GUID: link, Link: link}},
 		}})
 	}
 	items[0].Page = &Page{URL: items[0].Article.Sources[0].Link, ContentType: "text/html", Body: []byte("<p>page</p>")}
+	items = append(items, Item{Article: herald.Article{URL: "http://other.example/x", Title: "x",
+		Text: longText("other"), Sources: []herald.Source{{Feed: "private", FeedURL: clean + "/feed.xml", GUID: "x"}}}})
 	ctx := context.Background()
 	if _, err := db.Ingest(ctx, state, items); err != nil {
 		t.Fatal(err)
 	}
-	// Another article already has the scrubbed GUID of the second one.
-	clean := "http://feeds.example/articles/two"
-	if _, err := db.Ingest(ctx, state, []Item{{Article: herald.Article{URL: "http://other.example/x", Title: "x",
-		Text: longText("other"), Sources: []herald.Source{{Feed: "private", FeedURL: "http://feeds.example/feed.xml", GUID: clean, Link: clean}}}}}); err != nil {
+	if err := db.SaveFeedState(ctx, state); err != nil {
 		t.Fatal(err)
 	}
-	// As an older Herald left it: never scrubbed.
-	if err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Delete(metaScrubbed) }); err != nil {
-		t.Fatal(err)
-	}
+	asOlderHerald(t, db, clean, cred)
 	if !strings.Contains(exportString(t, db, FormatJSONL), "s3cret") {
 		t.Fatal("the test's archive holds no credentials to scrub")
 	}
@@ -88,6 +86,69 @@ func TestScrubCredentials(t *testing.T) {
 	}
 }
 
+// asOlderHerald rewrites db's articles and pages as a Herald before issue
+// 12 wrote them, with the feed's credentials (to) in place of its URL
+// (from), bypassing normalize; the article titled "x" gets, as its GUID,
+// the one article "two" will have once scrubbed. It marks the file as
+// never scrubbed.
+func asOlderHerald(t *testing.T, db *DB, from, to string) {
+	t.Helper()
+	err := db.updateClaims(func(tx *bolt.Tx, texts *claimView) error {
+		w := newWriteTx(tx, texts, db.now())
+		var arts []*herald.Article
+		w.articles.ForEach(func(k, _ []byte) error {
+			a, err := w.get(string(k))
+			arts = append(arts, a)
+			return err
+		})
+		slices.SortFunc(arts, func(a, b *herald.Article) int { return strings.Compare(a.Title, b.Title) })
+		for _, old := range arts {
+			n, err := decodeCopy(old)
+			if err != nil {
+				return err
+			}
+			re := func(s *string) { *s = strings.ReplaceAll(*s, from, to) }
+			re(&n.URL)
+			re(&n.Image)
+			re(&n.HTML)
+			for i := range n.Sources {
+				s := &n.Sources[i]
+				re(&s.FeedURL)
+				re(&s.Link)
+				re(&s.GUID)
+				re(&s.Key)
+				if n.Title == "x" {
+					s.GUID = from + "/articles/two"
+				}
+			}
+			if err := w.replace(old, n); err != nil {
+				return err
+			}
+		}
+		pages := tx.Bucket(bucketPages)
+		var ids []string
+		pages.ForEach(func(k, _ []byte) error { ids = append(ids, string(k)); return nil })
+		for _, id := range ids {
+			p, err := decodePage(pages.Get([]byte(id)))
+			if err != nil {
+				return err
+			}
+			p.URL = strings.ReplaceAll(p.URL, from, to)
+			data, err := encodePage(p, &db.pageWriters)
+			if err != nil {
+				return err
+			}
+			if err := putPage(pages, id, data); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Delete(metaScrubbed)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func time1(i int) time.Duration { return time.Duration(i+1) * time.Hour }
 
 // BenchmarkScrubOpen measures the one-time scrub that an archive written
@@ -118,5 +179,27 @@ func BenchmarkScrubOpen(b *testing.B) {
 		b.StopTimer()
 		db.Close()
 		b.StartTimer()
+	}
+}
+
+// TestNoCredentialsWritten checks that ingest and import, an older Herald's
+// export among what they read, store no user info in URLs and GUIDs.
+func TestNoCredentialsWritten(t *testing.T) {
+	db := openTest(t)
+	const cred = "http://reader:s3cret@feeds.example"
+	ctx := context.Background()
+	_, err := db.Ingest(ctx, herald.FeedState{Name: "private", URL: "http://feeds.example/feed.xml"}, []Item{{Article: herald.Article{
+		URL: cred + "/a", Title: "a", Text: longText("a"), Image: cred + "/a.jpg",
+		Sources: []herald.Source{{Feed: "private", FeedURL: cred + "/feed.xml", GUID: cred + "/a", Link: cred + "/a"}},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := `{"id":"0123456789abcdef0123456789abcdef","url":"` + cred + `/b","title":"b","published":"2025-01-01T00:00:00Z","text":"b","html":"<p><a href=\"` + cred + `/c\">b</a></p>","tags":[],"sources":[{"feed":"private","feed_url":"` + cred + `/feed.xml","guid":"b","link":"` + cred + `/b","seen":"2025-01-01T00:00:00Z"}],"content_hash":"","extracted_by":"feed"}` + "\n"
+	if _, err := db.Import(ctx, strings.NewReader(line)); err != nil {
+		t.Fatal(err)
+	}
+	if export := exportString(t, db, FormatJSONL); strings.Contains(export, "s3cret") || strings.Count(export, "\n") != 2 {
+		t.Errorf("ingest and import stored the credentials, or lost an article:\n%s", export)
 	}
 }

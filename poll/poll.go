@@ -140,6 +140,7 @@ func (p *Poller) Poll(ctx context.Context, f Feed) Outcome {
 	if err != nil {
 		return p.failed(ctx, out, state, &parseError{err})
 	}
+	withoutCredentials(doc)
 	items, pages, err := p.items(ctx, f, state, doc, start)
 	if err != nil {
 		return p.failed(ctx, out, state, err)
@@ -278,6 +279,20 @@ func oneLine(s string, max int) string {
 }
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// withoutCredentials removes user info from the links a feed gives, and
+// from GUIDs made of them, as the archive would (herald.StoredURL): what
+// the archive is asked about must be what it stores. A page on the feed's
+// own site still gets the feed's credentials (withAuth).
+func withoutCredentials(doc *herald.Document) {
+	doc.Link = herald.StoredURL(doc.Link)
+	for i := range doc.Entries {
+		e := &doc.Entries[i]
+		for _, f := range []*string{&e.Link, &e.Image, &e.GUID, &e.Key} {
+			*f = herald.StoredURL(*f)
+		}
+	}
+}
 
 // reachesPrivate reports whether the feed's requests, and those of its
 // article pages, may connect to non-public addresses: when the config says

@@ -137,3 +137,36 @@ func TestPrivateArticleLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestEntryCredentials checks that links a feed gives with user info are
+// stored without it, and that the entries are known on the next poll (the
+// archive is asked about what it stores): their pages are fetched once.
+func TestEntryCredentials(t *testing.T) {
+	s := newSite(t)
+	s.set("/a", page{contentType: "text/html", body: "<html><body><article>" +
+		strings.Repeat("<p>Paragraph of the page, long enough to be the article's own text.</p>", 6) + "</article></body></html>"})
+	withUser := strings.Replace(s.url("/a"), "http://", "http://reader:s3cret@", 1)
+	s.set("/feed", page{contentType: "application/rss+xml", body: `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>` + withUser +
+		`</link><description>d</description><item><title>A</title><link>` + withUser + `</link><description>A teaser.</description></item></channel></rss>`})
+	p, db := newPollerT(t)
+	f := feedOf(s, "f", "/feed", true)
+	for range 2 {
+		if out := p.Poll(context.Background(), f); out.Err != nil {
+			t.Fatal(out.Err)
+		}
+	}
+	if n := len(s.seen("/a")); n != 1 {
+		t.Errorf("page fetched %d times, want once", n)
+	}
+	arts := all(t, db)
+	if len(arts) != 1 {
+		t.Fatalf("%d articles", len(arts))
+	}
+	src := arts[0].Sources[0]
+	if strings.Contains(src.Link+src.GUID+arts[0].URL, "s3cret") {
+		t.Errorf("stored with the credentials: %+v", src)
+	}
+	if st, _, _ := db.FeedState("f"); strings.Contains(st.SiteLink, "s3cret") {
+		t.Errorf("site link %q", st.SiteLink)
+	}
+}
