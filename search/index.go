@@ -5,9 +5,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -508,14 +510,17 @@ func (ix *Index) Stats() (Stats, error) {
 		return Stats{}, err
 	}
 	var size int64
-	entries, err := os.ReadDir(ix.path)
-	if err != nil {
-		return Stats{}, err
-	}
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && !e.IsDir() {
+	err = filepath.WalkDir(ix.path, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if info, ierr := d.Info(); ierr == nil && !d.IsDir() {
 			size += info.Size()
 		}
+		return nil
+	})
+	if err != nil {
+		return Stats{}, err
 	}
 	return Stats{Docs: n, Bytes: size}, nil
 }
