@@ -298,6 +298,19 @@ func notFuture(t time.Time) bool {
 	return t.Before(time.Now().Add(48 * time.Hour))
 }
 
+// datelineMark reports whether rest, what follows a date that opens a line,
+// begins with what sets a dateline off from its sentence: a dash or an
+// opening quote.
+func datelineMark(rest string) bool {
+	rest = strings.TrimLeft(rest, " \u00a0")
+	for _, p := range []string{"–", "—", "- ", "„", "“", "\"", "«", "»", "(", "/"} {
+		if strings.HasPrefix(rest, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // Kinds of date line, by their label.
 const (
 	dateUnknown = iota
@@ -387,6 +400,10 @@ func parseDateLine(line string, tz *time.Location) (lineDate, bool) {
 		k, known := dateLabels[w]
 		d.labelled = known && (k != dateUnknown || n == 1 && !weekdays[w])
 	}
+	// A news dateline: the date opens the article's first sentence, set
+	// off by a dash, a quote or a bold run ("01.02.2022 – Der Minister
+	// sagte ..."). The date is as good as labelled.
+	d.labelled = d.labelled || m.start == 0 && datelineMark(line[m.end:])
 	for _, w := range append(before, strings.FieldsFunc(line[m.end:], notDateWord)...) {
 		k, known := dateLabels[strings.ToLower(w)]
 		switch {
