@@ -100,6 +100,16 @@ type Article struct {
 	// copy of (a near-duplicate from another feed); empty for an article
 	// that is the first of its story.
 	Story string `json:"story,omitempty"`
+	// Revisions are the article's earlier titles and texts, oldest first,
+	// kept when its feed or page changed it.
+	Revisions []Revision `json:"revisions,omitempty"`
+}
+
+// Revision is an article as it was before a change.
+type Revision struct {
+	Seen  time.Time `json:"seen"` // when this version was archived (its Updated, else its first sighting)
+	Title string    `json:"title"`
+	Text  string    `json:"text"`
 }
 
 // StoryID is the id of a's story: the same for every copy of one story.

@@ -253,10 +253,11 @@ func (w *writeTx) update(id string, p *item) (string, outcome, error) {
 		return "", nil, err
 	}
 	in := &p.art
-	if strings.TrimSpace(in.Text) == "" || in.ContentHash == old.ContentHash {
+	if strings.TrimSpace(in.Text) == "" || in.ContentHash == old.ContentHash || furnitureOnly(old.Text, in.Text) {
 		return id, isUnchanged, nil
 	}
 	n := *old
+	n.Revisions = addRevision(old)
 	n.Title, n.Text, n.HTML, n.Summary = in.Title, in.Text, in.HTML, in.Summary
 	n.Byline, n.Image, n.ExtractedBy, n.ContentHash = in.Byline, in.Image, in.ExtractedBy, in.ContentHash
 	n.ExtractError = in.ExtractError // it describes the text now kept
