@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"herald"
 )
 
 // NewFeed is a feed to add to a config file, as an OPML import gives it.
@@ -114,8 +116,9 @@ func checkAppended(c *Config, added []NewFeed) error {
 		return fmt.Errorf("the edited file lists too few feeds")
 	}
 	for i, a := range added {
-		if f := c.Feeds[n+i]; f.URL != a.URL || f.Name != a.Name {
-			return fmt.Errorf("the edited file lists %s (%s) where %s (%s) was added", f.Name, f.URL, a.Name, a.URL)
+		// Feed.URL is the URL as written without its credentials.
+		if f := c.Feeds[n+i]; f.URL != herald.StoredURL(a.URL) || f.Name != a.Name {
+			return fmt.Errorf("the edited file lists %s (%s) where %s (%s) was added", f.Name, f.URL, a.Name, herald.StoredURL(a.URL))
 		}
 	}
 	return nil
@@ -182,7 +185,7 @@ func (have existing) choose(feeds []NewFeed) ([]NewFeed, error) {
 			name = hostName(f.URL)
 		}
 		if err := checkText(name); err != nil {
-			return nil, fmt.Errorf("feed %s: name %v", f.URL, err)
+			return nil, fmt.Errorf("feed %s: name %v", herald.StoredURL(f.URL), err)
 		}
 		unique := name
 		for i := 2; have.names[unique]; i++ {

@@ -45,7 +45,7 @@ func cmdAdd(ctx context.Context, e *env, raw string, nf config.NewFeed) error {
 		raw = "https://" + raw
 	}
 	if err := config.CheckFeedURL(raw); err != nil {
-		return usagef("add: %q: %v", raw, err)
+		return usagef("add: %q: %v", herald.StoredURL(raw), err)
 	}
 	cfg, err := loadConfig(e)
 	if err != nil {
@@ -63,13 +63,14 @@ func cmdAdd(ctx context.Context, e *env, raw string, nf config.NewFeed) error {
 		return err
 	}
 	if len(added) == 0 {
-		return fmt.Errorf("%s is already in %s; nothing added", feedURL, e.configPath)
+		return fmt.Errorf("%s is already in %s; nothing added", herald.StoredURL(feedURL), e.configPath)
 	}
 	title := doc.Title
 	if title == "" {
 		title = "untitled"
 	}
-	fmt.Fprintf(e.stdout, "added %s (%s): %q, %d entries, to %s\n", added[0].Name, feedURL, title, len(doc.Entries), e.configPath)
+	// The config keeps credentials given in the URL; what is shown does not.
+	fmt.Fprintf(e.stdout, "added %s (%s): %q, %d entries, to %s\n", added[0].Name, herald.StoredURL(feedURL), title, len(doc.Entries), e.configPath)
 	return nil
 }
 
@@ -82,14 +83,14 @@ func discover(ctx context.Context, client *fetch.Client, raw string, e *env) (st
 		return u, doc, err
 	}
 	if len(nf.Alternates) == 0 {
-		return "", nil, fmt.Errorf("%s is a web page that links to no feed (no <link rel=\"alternate\">); give the feed's URL", raw)
+		return "", nil, fmt.Errorf("%s is a web page that links to no feed (no <link rel=\"alternate\">); give the feed's URL", herald.StoredURL(raw))
 	}
 	if len(nf.Alternates) > 1 {
-		fmt.Fprintf(e.stderr, "%s links to %d feeds; adding the first (the others: %s)\n", raw, len(nf.Alternates), strings.Join(nf.Alternates[1:], ", "))
+		fmt.Fprintf(e.stderr, "%s links to %d feeds; adding the first (the others: %s)\n", herald.StoredURL(raw), len(nf.Alternates), strings.Join(nf.Alternates[1:], ", "))
 	}
 	u, doc, err = readFeed(ctx, client, nf.Alternates[0])
 	if errors.As(err, &nf) {
-		return "", nil, fmt.Errorf("%s links to %s as its feed, but that is a web page too", raw, nf.Alternates[0])
+		return "", nil, fmt.Errorf("%s links to %s as its feed, but that is a web page too", herald.StoredURL(raw), nf.Alternates[0])
 	}
 	return u, doc, err
 }
@@ -109,7 +110,7 @@ func readFeed(ctx context.Context, client *fetch.Client, raw string) (string, *h
 	doc, err := feed.Parse(resp.Body, resp.ContentType, resp.URL)
 	var nf *feed.NotFeedError
 	if err != nil && !errors.As(err, &nf) {
-		return "", nil, fmt.Errorf("%s is not a feed Herald can read: %w", raw, err)
+		return "", nil, fmt.Errorf("%s is not a feed Herald can read: %w", herald.StoredURL(raw), err)
 	}
 	return keep, doc, err
 }

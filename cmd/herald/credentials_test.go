@@ -110,9 +110,13 @@ feeds:
 	for _, args := range [][]string{
 		{"export", "--format", "json"}, {"export", "--format", "atom"}, {"export", "--format", "rss"},
 		{"export", "--format", "jsonfeed"}, {"stats"}, {"opml", "export"}, {"check"}, {"fetch"},
+		{"add", withAuth + "/other.xml?via=add", "--name", "added"}, {"add", withAuth + "/nothing-there"},
 	} {
 		_, out, errOut := runCLI(t, append([]string{"-c", cfg}, args...)...)
 		shown["herald "+strings.Join(args, " ")] = out + errOut
+	}
+	if !strings.Contains(shown["herald add "+withAuth+"/other.xml?via=add --name added"], "added added") {
+		t.Errorf("herald add: %s", shown["herald add "+withAuth+"/other.xml?via=add --name added"])
 	}
 	db, err := os.ReadFile(filepath.Join(dir, "herald.db"))
 	if err != nil {
