@@ -99,6 +99,10 @@ feeds:
 	if code, out, stderr := runCLI(t, "-c", cfg, "stats"); code != exitOK || !strings.Contains(out, "f9") {
 		t.Fatalf("stats while the daemon runs: exit %d: %s%s", code, out, stderr)
 	}
+	waitFor(t, "herald search through the daemon", func() bool {
+		code, out, _ := runCLI(t, "-c", cfg, "search", "teaser", "--feed", "f9", "--format", "jsonl", "--limit", "3")
+		return code == exitOK && strings.Count(out, "\n") == 3 && strings.Contains(out, `"feed":"f9"`)
+	})
 	time.Sleep(1500 * time.Millisecond) // more rounds after the backup
 	stop()
 	if _, err := os.Stat(db + ".sock"); !os.IsNotExist(err) {

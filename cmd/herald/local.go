@@ -15,6 +15,7 @@ import (
 
 	"herald"
 	"herald/archive"
+	"herald/search"
 )
 
 // The local channel: while `herald run` holds the archive (bbolt locks the
@@ -52,8 +53,9 @@ func listenLocal(archivePath string) (net.Listener, error) {
 }
 
 // localHandler serves the local channel from the daemon's archive.
-func localHandler(db *archive.DB, listen string) http.Handler {
+func localHandler(db *archive.DB, ix *search.Index, listen string) http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /search", localSearch(db, ix, listen))
 	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/octet-stream")
 		if _, err := db.Backup(w); err != nil {

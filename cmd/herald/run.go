@@ -158,7 +158,7 @@ func (d *daemon) run(ctx context.Context) error {
 	} else {
 		localDone := make(chan struct{})
 		go func() {
-			if err := serveLocal(ctx, local, localHandler(d.db, cfg.Listen)); err != nil {
+			if err := serveLocal(ctx, local, localHandler(d.db, d.index, cfg.Listen)); err != nil {
 				d.e.log.Error("local channel", "err", err)
 			}
 			close(localDone)

@@ -7,6 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -92,26 +95,40 @@ func searchRequest(query string, f searchFlags) (search.Request, error) {
 	return r, nil
 }
 
-// cmdSearch opens the archive read-only, brings its index up to date and
-// prints what the query finds.
+// cmdSearch prints what the query finds: through the running daemon's
+// local channel when one holds the archive, else from the archive opened
+// read-only and its index brought up to date.
 func cmdSearch(ctx context.Context, e *env, query string, f searchFlags) error {
 	r, err := searchRequest(query, f)
 	if err != nil {
 		return err
 	}
-	cfg, db, err := openReader(e)
+	cfg, err := loadConfig(e)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	ix, err := search.Open(search.PathFor(db.Path()))
+	v := url.Values{"q": {query}, "feed": {f.feed}, "tag": {f.tag}, "since": {f.since}, "until": {f.until},
+		"limit": {strconv.Itoa(f.limit)}, "sort": {f.sort}, "format": {f.format}}
+	bw := bufio.NewWriterSize(e.stdout, 64<<10)
+	err = withArchive(ctx, e, cfg, "/search?"+v.Encode(), bw, func(db *archive.DB) error {
+		ix, err := search.Open(search.PathFor(db.Path()))
+		if err != nil {
+			return err
+		}
+		defer ix.Close()
+		if _, err := ix.CatchUp(ctx, db); err != nil {
+			return err
+		}
+		return runSearch(ctx, bw, db, ix, r, f.format, "http://"+cfg.Listen)
+	})
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
-	if _, err := ix.CatchUp(ctx, db); err != nil {
-		return err
-	}
+	return bw.Flush()
+}
+
+// runSearch searches ix and writes the hits.
+func runSearch(ctx context.Context, w io.Writer, db *archive.DB, ix *search.Index, r search.Request, format, base string) error {
 	res, err := ix.Search(ctx, r)
 	if err != nil {
 		if search.IsUserError(err) {
@@ -119,11 +136,30 @@ func cmdSearch(ctx context.Context, e *env, query string, f searchFlags) error {
 		}
 		return err
 	}
-	bw := bufio.NewWriterSize(e.stdout, 64<<10)
-	if err := writeHits(bw, db, r, res, f.format, "http://"+cfg.Listen); err != nil {
-		return err
+	return writeHits(w, db, r, res, format, base)
+}
+
+// localSearch answers herald search on the daemon's local channel, with
+// the daemon's index; the client checked the request first.
+func localSearch(db *archive.DB, ix *search.Index, listen string) http.HandlerFunc {
+	return func(w http.ResponseWriter, req *http.Request) {
+		if ix == nil {
+			http.Error(w, "this daemon has no search index", http.StatusServiceUnavailable)
+			return
+		}
+		v := req.URL.Query()
+		limit, _ := strconv.Atoi(v.Get("limit"))
+		f := searchFlags{feed: v.Get("feed"), tag: v.Get("tag"), since: v.Get("since"), until: v.Get("until"),
+			limit: limit, sort: v.Get("sort"), format: v.Get("format")}
+		r, err := searchRequest(v.Get("q"), f)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if err := runSearch(req.Context(), w, db, ix, r, f.format, "http://"+listen); err != nil {
+			localError(w, err)
+		}
 	}
-	return bw.Flush()
 }
 
 // writeHits prints the articles of res in format.
