@@ -152,13 +152,16 @@ func (d *daemon) run(ctx context.Context) error {
 	defer signal.Stop(hup)
 
 	ctx, stopLocal := context.WithCancel(ctx)
+	// Its own variable: the goroutine below must not read ctx, which is
+	// assigned again further down (a data race).
+	localCtx := ctx
 	local, err := listenLocal(d.db.Path())
 	if err != nil {
 		d.e.log.Warn("no local channel: herald backup, stats and export cannot reach this daemon", "err", err)
 	} else {
 		localDone := make(chan struct{})
 		go func() {
-			if err := serveLocal(ctx, local, localHandler(d.db, d.index, cfg.Listen)); err != nil {
+			if err := serveLocal(localCtx, local, localHandler(d.db, d.index, cfg.Listen)); err != nil {
 				d.e.log.Error("local channel", "err", err)
 			}
 			close(localDone)
