@@ -96,9 +96,10 @@ type Article struct {
 	// ExtractError says why full-text extraction was not used, when it was
 	// tried and failed (the feed's own content was kept).
 	ExtractError string `json:"extract_error,omitempty"`
-	// Story is the id of the first article of the story this one is a
-	// copy of (a near-duplicate from another feed); empty for an article
-	// that is the first of its story.
+	// Story is the id of the first article of the story this one belongs
+	// to: its own id when it is the first (empty in archives older than
+	// stories), another's when it is a copy (a near-duplicate from another
+	// feed).
 	Story string `json:"story,omitempty"`
 	// Revisions are the article's earlier titles and texts, oldest first,
 	// kept when its feed or page changed it.

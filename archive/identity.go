@@ -67,7 +67,7 @@ func clean(a *herald.Article, sanitize func(string) string) {
 	}
 	a.ContentHash = herald.ContentHash(a.Text)
 	cleanRevisions(a)
-	if a.Story == a.ID || len(a.Story) > maxIDLen || !utf8.ValidString(a.Story) || strings.ContainsFunc(a.Story, unicode.IsControl) {
+	if len(a.Story) > maxIDLen || !utf8.ValidString(a.Story) || strings.ContainsFunc(a.Story, unicode.IsControl) {
 		a.Story = ""
 	}
 }

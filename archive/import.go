@@ -285,7 +285,13 @@ func (w *writeTx) importStory(a *herald.Article) error {
 	sh := shingles(a.Text)
 	keys := bandKeys(sh)
 	if a.Story == "" {
-		return w.linkStory(a, sh, keys)
+		if err := w.linkStory(a, sh, keys); err != nil {
+			return err
+		}
+		if a.Story == "" {
+			a.Story = a.ID
+		}
+		return nil
 	}
 	if len(keys) > 0 {
 		w.texts.stories = append(w.texts.stories, storyEntry{id: a.ID, keys: keys})

@@ -138,6 +138,7 @@ type item struct {
 func prepareNew(p *item) error {
 	a := p.art
 	a.ID = articleID(p.source.Feed, entryKey(p.source), a.URL, a.Published)
+	a.Story = a.ID // unless create finds it a copy
 	if a.Published.IsZero() {
 		a.Published = p.source.Seen
 	}
@@ -321,6 +322,9 @@ func (w *writeTx) create(p *item, urlFree, hashFree bool) (string, outcome, erro
 	if err := w.linkStory(&a, p.shingles, p.bands); err != nil {
 		return "", nil, err
 	}
+	if a.Story == "" {
+		a.Story = a.ID
+	}
 	if err := w.insertPrepared(&a, p, urlFree, hashFree); err != nil {
 		return "", nil, err
 	}
@@ -335,7 +339,7 @@ func (w *writeTx) create(p *item, urlFree, hashFree bool) (string, outcome, erro
 // insertPrepared inserts a, whose id create chose, using what prepare
 // made when the id is the one it foresaw.
 func (w *writeTx) insertPrepared(a *herald.Article, p *item, urlFree, hashFree bool) error {
-	if a.ID != p.fresh.ID || p.record == nil || a.Story != "" {
+	if a.ID != p.fresh.ID || p.record == nil || a.Story != p.fresh.Story {
 		if a.Published.IsZero() {
 			a.Published = p.source.Seen
 		}

@@ -246,7 +246,7 @@ func (db *DB) Recent(q Query) ([]herald.Article, string, error) {
 // a copy is not when its story's first article is selected too; a story's
 // first article is, with its copies' sources added.
 func (q *Query) story(tx *bolt.Tx, a *herald.Article) (bool, error) {
-	if a.Story != "" {
+	if a.Story != "" && a.Story != a.ID {
 		first, err := getArticle(tx.Bucket(bucketArticles), a.Story)
 		if errors.Is(err, ErrNotFound) {
 			return true, nil // an imported copy whose story began elsewhere

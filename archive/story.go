@@ -15,8 +15,10 @@ import (
 // Stories: articles that are copies of one another with edits (a wire
 // story under another headline, dateline, cuts, copy-editing, an outlet's
 // tagline) are linked by Article.Story, the id of the story's first
-// article; that first article's own Story stays empty. A copy keeps its
-// own article.
+// article, which is its own (articles archived before version 5 have none
+// and are the first of their own). A copy keeps its own article. The
+// export carries every article's story, so that an import keeps them as
+// they were instead of deciding anew in another order.
 //
 // A new article's text is cut into shingles (five normalised words; three
 // letters where words are not separated by spaces) and sketched with
@@ -47,9 +49,9 @@ const (
 	DefaultStoryWindow = 50_000
 )
 
-// shingles returns the hashes of text's shingles, sorted and unique. A
-// shingle's hash is made from its words' hashes, so that no shingle is
-// built as a string.
+// shingles returns the hashes of text's shingles, in text order (sort
+// them with sortedSet to compare two texts). A shingle's hash is made from
+// its words' hashes, so that no shingle is built as a string.
 func shingles(text string) []uint64 {
 	norm := herald.NormalizeText(text)
 	words := strings.Fields(norm)
@@ -82,8 +84,13 @@ func gramHashes(tokens []string, n int) []uint64 {
 		}
 		out = append(out, h)
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return out
+}
+
+// sortedSet sorts sh and drops repeats, in place.
+func sortedSet(sh []uint64) []uint64 {
+	slices.Sort(sh)
+	return slices.Compact(sh)
 }
 
 // fnv1a is FNV-1a, 64 bits, with a final mix so that every bit of the
@@ -256,6 +263,7 @@ func (x *storyIndex) candidates(keys []uint64, pending []storyEntry) []string {
 func (w *writeTx) findStory(sh, keys []uint64, feeds []string) (string, error) {
 	var best string
 	bestScore := 0.0
+	var set []uint64 // sh sorted, made for the first candidate
 	for _, id := range w.texts.index.candidates(keys, w.texts.stories) {
 		c, err := w.get(id)
 		if err != nil {
@@ -264,7 +272,10 @@ func (w *writeTx) findStory(sh, keys []uint64, feeds []string) (string, error) {
 		if sharesFeed(c, feeds) {
 			continue
 		}
-		if score, ok := verifyCopy(sh, shingles(c.Text)); ok && score > bestScore {
+		if set == nil {
+			set = sortedSet(slices.Clone(sh))
+		}
+		if score, ok := verifyCopy(set, sortedSet(shingles(c.Text))); ok && score > bestScore {
 			best, bestScore = c.StoryID(), score
 		}
 	}
@@ -318,7 +329,7 @@ var (
 // noteCopy indexes a, a new article, under its story if it has one, and
 // counts it for Stats.
 func (w *writeTx) noteCopy(a *herald.Article) error {
-	if a.Story == "" {
+	if a.Story == "" || a.Story == a.ID {
 		return nil
 	}
 	if err := w.tx.Bucket(bucketByStory).Put([]byte(a.Story+"\x00"+a.ID), nil); err != nil {
