@@ -319,6 +319,10 @@ func keepIndex(ctx context.Context, db *archive.DB) error {
 // with the archive: a new article is found by search within about this.
 const followEvery = time.Second
 
+// stopCatchUp bounds the daemon's last catch-up of the search index when
+// it stops: DESIGN.md gives a stop a few seconds.
+var stopCatchUp = 2 * time.Second
+
 // followIndex opens the search index of db and keeps it in step while ctx
 // lasts, catching up in the background (the first catch-up of a large
 // archive takes a while; searches meanwhile see what is indexed). stop ends
@@ -353,8 +357,16 @@ func followIndex(ctx context.Context, e *env, db *archive.DB) (ix *search.Index,
 	stop = func() error {
 		cancel()
 		<-done
-		applied, err := ix.CatchUp(context.Background(), db)
-		if err == nil {
+		// What is not indexed yet stays in the archive's change log and is
+		// caught up on the next open, so a stop gives the last catch-up a
+		// few seconds, not the minutes a large backlog takes.
+		last, cancelLast := context.WithTimeout(context.Background(), stopCatchUp)
+		defer cancelLast()
+		applied, err := ix.CatchUp(last, db)
+		switch {
+		case last.Err() != nil:
+			err = nil
+		case err == nil:
 			err = db.TrimChanges(applied)
 		}
 		if cerr := ix.Close(); err == nil {
