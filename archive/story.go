@@ -238,18 +238,18 @@ func (x *storyIndex) add(e storyEntry) {
 }
 
 // candidates are the articles that share a band with keys, in the order of
-// the bands, each once; pending are those of the transaction not yet
-// committed.
-func (x *storyIndex) candidates(keys []uint64, pending []storyEntry) []string {
+// the bands, each once; pending are the bands of the transaction's new
+// articles, not yet committed. A map, not a scan of those articles: a group
+// commit holds a thousand or more, and a scan made each new article's
+// lookup grow with the commit.
+func (x *storyIndex) candidates(keys []uint64, pending map[uint64]string) []string {
 	var ids []string
 	for _, k := range keys {
 		if id, ok := x.bands[k]; ok && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
-		for _, p := range pending {
-			if slices.Contains(p.keys, k) && !slices.Contains(ids, p.id) {
-				ids = append(ids, p.id)
-			}
+		if id, ok := pending[k]; ok && !slices.Contains(ids, id) {
+			ids = append(ids, id)
 		}
 	}
 	return ids
@@ -264,7 +264,7 @@ func (w *writeTx) findStory(sh, keys []uint64, feeds []string) (string, error) {
 	var best string
 	bestScore := 0.0
 	var set []uint64 // sh sorted, made for the first candidate
-	for _, id := range w.texts.index.candidates(keys, w.texts.stories) {
+	for _, id := range w.texts.index.candidates(keys, w.texts.bands) {
 		c, err := w.get(id)
 		if err != nil {
 			return "", err
@@ -297,7 +297,7 @@ func (w *writeTx) linkStory(a *herald.Article, sh, keys []uint64) error {
 		story = ""
 	}
 	a.Story = story
-	w.texts.stories = append(w.texts.stories, storyEntry{id: a.ID, keys: keys})
+	w.texts.addStory(storyEntry{id: a.ID, keys: keys})
 	return w.noteCopy(a)
 }
 
