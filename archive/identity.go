@@ -39,20 +39,20 @@ const (
 // (nil when the caller made it with the same sanitiser, as ingest's poller
 // does); the content hash recomputed from the text, whatever was given.
 func clean(a *herald.Article, sanitize func(string) string) {
-	a.Title = clip(a.Title, maxTitle)
-	a.Summary = clip(a.Summary, maxSummary)
-	a.Byline = clip(a.Byline, maxByline)
-	a.SiteName = clip(a.SiteName, maxSiteName)
-	a.Lang = clip(a.Lang, maxLang)
-	a.ExtractError = clip(a.ExtractError, maxReason)
-	a.Text = clip(a.Text, maxText)
+	a.Title = herald.Clip(a.Title, maxTitle)
+	a.Summary = herald.Clip(a.Summary, maxSummary)
+	a.Byline = herald.Clip(a.Byline, maxByline)
+	a.SiteName = herald.Clip(a.SiteName, maxSiteName)
+	a.Lang = herald.Clip(a.Lang, maxLang)
+	a.ExtractError = herald.Clip(a.ExtractError, maxReason)
+	a.Text = herald.Clip(a.Text, maxText)
 	a.Image = webURL(a.Image)
 	if sanitize != nil || len(a.HTML) > maxHTML {
 		a.HTML = safeHTML(a, sanitize)
 	}
 	tags := make([]string, len(a.Tags))
 	for i, t := range a.Tags {
-		tags[i] = clip(t, maxTag)
+		tags[i] = herald.Clip(t, maxTag)
 	}
 	a.Tags = tags
 	a.Sources = slices.Clone(a.Sources)
@@ -102,20 +102,6 @@ func webURL(raw string) string {
 		return ""
 	}
 	return raw
-}
-
-// clip shortens s to at most max bytes, on a rune boundary, marking the
-// cut with an ellipsis, as the feed parser does.
-func clip(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	const mark = "…"
-	cut := max - len(mark)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strings.TrimSpace(s[:cut]) + mark
 }
 
 // articleURL is the URL an article is kept under: its own canonical

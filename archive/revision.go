@@ -62,7 +62,7 @@ func cleanRevisions(a *herald.Article) {
 	a.Revisions = slices.Clone(a.Revisions)
 	for i := range a.Revisions {
 		r := &a.Revisions[i]
-		r.Title, r.Text = clip(r.Title, maxTitle), clip(r.Text, maxText)
+		r.Title, r.Text = herald.Clip(r.Title, maxTitle), herald.Clip(r.Text, maxText)
 		r.Seen = canonicalTime(r.Seen)
 	}
 	if len(a.Revisions) == 0 {

@@ -40,14 +40,14 @@ func document(f *gofeed.Feed, base *url.URL, now time.Time) *herald.Document {
 // entry converts one item. It reports false for an item with nothing in it.
 func entry(it *gofeed.Item, base *url.URL, latest time.Time) (herald.Entry, bool) {
 	e := herald.Entry{
-		Title:      clip(plainText(it.Title), maxTitle),
-		Summary:    clip(plainText(it.Description), maxSummary),
-		Content:    clip(strings.TrimSpace(it.Content), maxContent),
-		Byline:     clip(byline(it), maxByline),
+		Title:      herald.Clip(plainText(it.Title), maxTitle),
+		Summary:    herald.Clip(plainText(it.Description), maxSummary),
+		Content:    herald.Clip(strings.TrimSpace(it.Content), maxContent),
+		Byline:     herald.Clip(byline(it), maxByline),
 		Categories: categories(it.Categories),
 	}
 	if e.Content == "" {
-		e.Content = clip(strings.TrimSpace(it.Description), maxContent)
+		e.Content = herald.Clip(strings.TrimSpace(it.Description), maxContent)
 	}
 	guid := strings.TrimSpace(it.GUID)
 	e.Link = resolve(base, itemLink(it))

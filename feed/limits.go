@@ -3,8 +3,6 @@ package feed
 import (
 	"bytes"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 )
 
 // MaxEntries is how many entries Parse keeps of one document. A feed of
@@ -46,18 +44,4 @@ func capItems(text []byte, max int) ([]byte, int) {
 
 func keptWarning(kept, total int) string {
 	return fmt.Sprintf("kept %d of %d entries", kept, total)
-}
-
-// clip shortens s to at most max bytes, on a rune boundary, marking the cut
-// with an ellipsis.
-func clip(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	const mark = "…"
-	cut := max - len(mark)
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return strings.TrimSpace(s[:cut]) + mark
 }

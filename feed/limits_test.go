@@ -39,24 +39,6 @@ func TestCapItems(t *testing.T) {
 	}
 }
 
-func TestClip(t *testing.T) {
-	tests := []struct {
-		in   string
-		max  int
-		want string
-	}{
-		{"short", 10, "short"},
-		{"exactly ten", 11, "exactly ten"},
-		{"a longer line of text", 10, "a longe…"},
-		{"한국어 텍스트", 8, "한…"}, // never a broken rune
-	}
-	for _, tt := range tests {
-		if got := clip(tt.in, tt.max); got != tt.want || len(got) > tt.max {
-			t.Errorf("clip(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
-		}
-	}
-}
-
 // TestJSONFeedEntriesCapped: a JSON Feed is cut after parsing, with the
 // same warning.
 func TestJSONFeedEntriesCapped(t *testing.T) {
