@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,13 +28,9 @@ per problem, saying where it is, and exits 1 when there is any.`,
 // cmdVerify checks the whole archive file without writing to it: one line
 // per problem on stdout, and exit status 1 when there is any.
 func cmdVerify(e *env) error {
-	cfg, err := loadConfig(e)
+	path, err := existingArchive(e)
 	if err != nil {
 		return err
-	}
-	path := archivePath(e, cfg)
-	if _, err := os.Stat(path); os.IsNotExist(err) {
-		return fmt.Errorf("no archive at %s (check --db or the config's archive:)", path)
 	}
 	problems, err := archive.Verify(path, archive.Options{LockTimeout: 500 * time.Millisecond})
 	if err != nil {
@@ -69,13 +64,9 @@ into a new archive.`,
 // cmdSalvage exports, as jsonl, every article that can still be read from
 // a damaged archive, reading its pages without trusting its structure.
 func cmdSalvage(e *env, out string) error {
-	cfg, err := loadConfig(e)
+	path, err := existingArchive(e)
 	if err != nil {
 		return err
-	}
-	path := archivePath(e, cfg)
-	if _, err := os.Stat(path); os.IsNotExist(err) {
-		return fmt.Errorf("no archive at %s (check --db or the config's archive:)", path)
 	}
 	return writeFileAtomic(out, func(w io.Writer) error {
 		res, err := archive.Salvage(path, w)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"time"
 
 	"herald/archive"
@@ -57,9 +58,29 @@ func openReader(e *env) (*config.Config, *archive.DB, error) {
 func openReaderAt(path string) (*archive.DB, error) {
 	db, err := archive.Open(path, archive.Options{ReadOnly: true, LockTimeout: 500 * time.Millisecond})
 	if errors.Is(err, archive.ErrNoArchive) {
-		return nil, fmt.Errorf("no archive at %s (check --db or the config's archive:)", path)
+		return nil, noArchive(path)
 	}
 	return db, err
+}
+
+// existingArchive is the config's archive path, for a command that reads
+// the file itself (verify, salvage): a missing file is refused, never made.
+func existingArchive(e *env) (string, error) {
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return "", err
+	}
+	path := archivePath(e, cfg)
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		return "", noArchive(path)
+	}
+	return path, nil
+}
+
+// noArchive is how every command that only reads says that the archive is
+// missing: most often a typo in --db.
+func noArchive(path string) error {
+	return fmt.Errorf("no archive at %s (check --db or the config's archive:)", path)
 }
 
 // withArchive serves a command that only reads the archive: through the
