@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"net/url"
 	"strings"
 	"time"
@@ -225,4 +226,17 @@ func (r *metaReader) host() string {
 		return ""
 	}
 	return strings.TrimPrefix(strings.ToLower(r.base.Hostname()), "www.")
+}
+
+// OwnURL is the address a page gives itself (<link rel="canonical">, else
+// og:url, else its JSON-LD article's url), or "" when it names none: what
+// a saved page without its URL is looked up by. It reads the page's
+// metadata only, not its article.
+func OwnURL(page []byte, contentType string) string {
+	src, _ := decode(page, contentType)
+	root, err := html.Parse(bytes.NewReader(src))
+	if err != nil {
+		return ""
+	}
+	return newMetaReader(goquery.NewDocumentFromNode(root), nil, nil).canonical()
 }

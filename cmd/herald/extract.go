@@ -101,7 +101,7 @@ func cmdExtract(ctx context.Context, e *env, f extractFlags, args []string) erro
 	}
 
 	if *pageURL == "" {
-		*pageURL = ownURL(ctx, page, contentType)
+		*pageURL = ownURL(page, contentType)
 	}
 	if r, err := configRules(e, *pageURL); err != nil {
 		return err
@@ -136,16 +136,13 @@ func cmdExtract(ctx context.Context, e *env, f extractFlags, args []string) erro
 // ownURL is the address a page gives itself (<link rel="canonical">, else
 // og:url), so that a saved page without --url still finds its site rules
 // and resolves its links; "" when it names none.
-func ownURL(ctx context.Context, page []byte, contentType string) string {
-	a, _ := extract.Page(ctx, page, "", contentType, nil)
-	if a == nil {
-		return ""
-	}
-	u, err := url.Parse(a.CanonicalURL)
+func ownURL(page []byte, contentType string) string {
+	own := extract.OwnURL(page, contentType)
+	u, err := url.Parse(own)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
 	}
-	return a.CanonicalURL
+	return own
 }
 
 func describe(pageURL, file string) string {
