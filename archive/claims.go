@@ -178,23 +178,9 @@ type claimView struct {
 	recent *claimSet
 	mine   map[fingerprint]string
 	// index is the story window; stories are the transaction's new
-	// articles, added to it once it commits, and bands their band keys,
-	// each to the newest of them that has it, as in the window.
+	// articles, added to it once it commits.
 	index   *storyIndex
-	stories []storyEntry
-	bands   map[uint64]string
-}
-
-// addStory queues e for the window and makes it a candidate for the rest
-// of the transaction.
-func (v *claimView) addStory(e storyEntry) {
-	v.stories = append(v.stories, e)
-	if v.bands == nil {
-		v.bands = map[uint64]string{}
-	}
-	for _, k := range e.keys {
-		v.bands[k] = e.id
-	}
+	stories pendingStories
 }
 
 // begin starts tx's view of the claims; s.write is held.
@@ -214,7 +200,7 @@ func (s *claimState) apply(v *claimView) {
 	for fp, val := range v.mine {
 		s.recent.put(fp, val)
 	}
-	for _, e := range v.stories {
+	for _, e := range v.stories.entries {
 		s.stories.add(e)
 	}
 }

@@ -294,7 +294,7 @@ func (w *writeTx) importStory(a *herald.Article) error {
 		return nil
 	}
 	if len(keys) > 0 {
-		w.texts.addStory(storyEntry{id: a.ID, keys: keys})
+		w.texts.stories.add(storyEntry{id: a.ID, keys: keys})
 	}
 	return w.noteCopy(a)
 }

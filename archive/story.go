@@ -194,9 +194,13 @@ func intersect(a, b []uint64) int {
 // changed only under claims.write, after a commit (claimView.stories).
 type storyIndex struct {
 	window int
-	bands  map[uint64]string // band key -> the newest article with it
-	ring   []storyEntry      // the window, oldest first from next
-	next   int
+	// bands maps a band key to the ring position of the newest article
+	// with it. Positions, not ids: a map with no pointers in it is not
+	// scanned by the garbage collector, and at the default window it
+	// holds a million keys.
+	bands map[uint64]int32
+	ring  []storyEntry // the window, oldest first from next
+	next  int
 }
 
 // storyEntry is an article of the window and its band keys.
@@ -210,7 +214,7 @@ func (x *storyIndex) init(window int) {
 		window = DefaultStoryWindow
 	}
 	x.window = window
-	x.bands = map[uint64]string{}
+	x.bands = map[uint64]int32{}
 	x.ring = nil
 	x.next = 0
 }
@@ -220,36 +224,57 @@ func (x *storyIndex) add(e storyEntry) {
 	if len(e.keys) == 0 {
 		return
 	}
-	if len(x.ring) < x.window {
+	pos := len(x.ring)
+	if pos < x.window {
 		x.ring = append(x.ring, e)
 	} else {
-		old := x.ring[x.next]
-		for _, k := range old.keys {
-			if x.bands[k] == old.id {
+		pos = x.next
+		for _, k := range x.ring[pos].keys {
+			// A key a newer article holds stays.
+			if p, ok := x.bands[k]; ok && int(p) == pos {
 				delete(x.bands, k)
 			}
 		}
-		x.ring[x.next] = e
-		x.next = (x.next + 1) % x.window
+		x.ring[pos] = e
+		x.next = (pos + 1) % x.window
 	}
 	for _, k := range e.keys {
-		x.bands[k] = e.id
+		x.bands[k] = int32(pos)
 	}
 }
 
+// pendingStories are the new articles of a write transaction, added to
+// the window once it commits, and their band keys, each to the newest of
+// them that has it, as in the window. A map, not a scan of those
+// articles: a group commit holds a thousand or more, and a scan made each
+// new article's lookup grow with the commit.
+type pendingStories struct {
+	entries []storyEntry
+	bands   map[uint64]int32 // band key -> index in entries
+}
+
+// add queues e for the window and makes it a candidate for the rest of
+// the transaction.
+func (p *pendingStories) add(e storyEntry) {
+	if p.bands == nil {
+		p.bands = map[uint64]int32{}
+	}
+	for _, k := range e.keys {
+		p.bands[k] = int32(len(p.entries))
+	}
+	p.entries = append(p.entries, e)
+}
+
 // candidates are the articles that share a band with keys, in the order of
-// the bands, each once; pending are the bands of the transaction's new
-// articles, not yet committed. A map, not a scan of those articles: a group
-// commit holds a thousand or more, and a scan made each new article's
-// lookup grow with the commit.
-func (x *storyIndex) candidates(keys []uint64, pending map[uint64]string) []string {
+// the bands, each once: the window's, then the transaction's.
+func (x *storyIndex) candidates(keys []uint64, pending *pendingStories) []string {
 	var ids []string
 	for _, k := range keys {
-		if id, ok := x.bands[k]; ok && !slices.Contains(ids, id) {
-			ids = append(ids, id)
+		if p, ok := x.bands[k]; ok && !slices.Contains(ids, x.ring[p].id) {
+			ids = append(ids, x.ring[p].id)
 		}
-		if id, ok := pending[k]; ok && !slices.Contains(ids, id) {
-			ids = append(ids, id)
+		if i, ok := pending.bands[k]; ok && !slices.Contains(ids, pending.entries[i].id) {
+			ids = append(ids, pending.entries[i].id)
 		}
 	}
 	return ids
@@ -264,7 +289,7 @@ func (w *writeTx) findStory(sh, keys []uint64, feeds []string) (string, error) {
 	var best string
 	bestScore := 0.0
 	var set []uint64 // sh sorted, made for the first candidate
-	for _, id := range w.texts.index.candidates(keys, w.texts.bands) {
+	for _, id := range w.texts.index.candidates(keys, &w.texts.stories) {
 		c, err := w.get(id)
 		if err != nil {
 			return "", err
@@ -297,7 +322,7 @@ func (w *writeTx) linkStory(a *herald.Article, sh, keys []uint64) error {
 		story = ""
 	}
 	a.Story = story
-	w.texts.addStory(storyEntry{id: a.ID, keys: keys})
+	w.texts.stories.add(storyEntry{id: a.ID, keys: keys})
 	return w.noteCopy(a)
 }
 
