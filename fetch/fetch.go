@@ -44,6 +44,14 @@ type Options struct {
 	// all. It is called for every request, from many goroutines.
 	Limits func(site string) SiteLimit
 	Now    func() time.Time // the clock of Error.RetryAfter; nil means time.Now
+	// Sites, when several processes poll one archive, leases each site to
+	// one process at a time, so that Limits hold across them all (see
+	// sitelease.go); nil means this process alone talks to every site.
+	// LeaseTTL is how long a lease lasts unless renewed (default
+	// DefaultLeaseTTL): how long a process that died keeps others from
+	// its sites.
+	Sites    Leases
+	LeaseTTL time.Duration
 }
 
 // Client is the HTTP client. It is safe for concurrent use; one Client
@@ -75,9 +83,14 @@ func New(o Options) *Client {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.LeaseTTL <= 0 {
+		o.LeaseTTL = DefaultLeaseTTL
+	}
+	g := newGate(o.Concurrency, o.Limits)
+	g.leases, g.ttl = o.Sites, o.LeaseTTL
 	return &Client{
 		opts:   o,
-		gate:   newGate(o.Concurrency, o.Limits),
+		gate:   g,
 		direct: newTransport(o, false),
 		public: newTransport(o, true),
 	}
@@ -105,6 +118,11 @@ func newTransport(o Options, denyPrivateAddrs bool) *http.Transport {
 		DisableCompression: true,
 	}
 }
+
+// ReleaseSites gives back the site leases this client holds with nothing
+// in flight, for a process that stops: other processes need not wait for
+// them to expire.
+func (c *Client) ReleaseSites() { c.gate.releaseAll() }
 
 // CloseIdleConnections closes the connections kept alive for reuse.
 func (c *Client) CloseIdleConnections() {

@@ -18,7 +18,8 @@ var DefaultSiteLimit = SiteLimit{Concurrency: 2, Gap: time.Second}
 // gate keeps the politeness rules: per site, at most Concurrency requests in
 // flight and starts at least Gap apart; over all sites, at most cap(global)
 // in flight; and a site that answered with Retry-After gets no request
-// before then.
+// before then. With leases (several processes sharing the work), a request
+// starts only while this process holds its site's lease (sitelease.go).
 //
 // A request takes its site slot first and only then a global one, so that
 // requests waiting on a slow site's gap never hold global slots. Times are
@@ -27,6 +28,8 @@ var DefaultSiteLimit = SiteLimit{Concurrency: 2, Gap: time.Second}
 type gate struct {
 	limits func(site string) SiteLimit
 	global chan struct{}
+	leases Leases // nil: this process alone talks to every site
+	ttl    time.Duration
 
 	mu      sync.Mutex
 	sites   map[string]*siteState
@@ -42,6 +45,7 @@ type siteState struct {
 	hold       time.Time // no start before this (Retry-After)
 	holdStatus int       // the status that asked for the hold
 	wake       chan struct{}
+	lease      siteLease
 }
 
 // heldError is returned by acquire when the site is held back past the
@@ -86,8 +90,21 @@ func (g *gate) acquire(ctx context.Context, site string, deadline time.Time) (re
 		}
 		wait := st.wait(now, lim)
 		if wait == 0 {
+			wait = g.leaseWait(st, now)
+			if wait == 0 && g.leases != nil && !st.lease.held {
+				st.lease.busy = true
+				g.mu.Unlock()
+				g.claim(ctx, site, st, lim)
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				continue
+			}
+		}
+		if wait == 0 {
 			st.inflight++
 			st.starting = lim.Gap > 0
+			st.lease.gen++ // a pending release is off
 			g.mu.Unlock()
 			break
 		}
@@ -105,6 +122,7 @@ func (g *gate) acquire(ctx context.Context, site string, deadline time.Time) (re
 		st.inflight--
 		st.starting = false
 		st.broadcast()
+		g.idle(site, st, lim)
 		g.mu.Unlock()
 		return nil, ctx.Err()
 	}
@@ -122,6 +140,7 @@ func (g *gate) acquire(ctx context.Context, site string, deadline time.Time) (re
 			g.mu.Lock()
 			st.inflight--
 			st.broadcast()
+			g.idle(site, st, lim)
 			g.mu.Unlock()
 		})
 	}, nil
@@ -155,7 +174,7 @@ func (g *gate) state(site string) *siteState {
 // over, so that a long-running daemon does not keep every site it ever saw.
 func (g *gate) sweep(now time.Time) {
 	for site, st := range g.sites {
-		if st.inflight == 0 && !st.starting && !st.next.After(now) && !st.hold.After(now) {
+		if st.inflight == 0 && !st.starting && !st.next.After(now) && !st.hold.After(now) && !st.lease.held && !st.lease.busy {
 			delete(g.sites, site)
 		}
 	}
