@@ -45,6 +45,16 @@ type Options struct {
 	// OnOutcome is told of every poll as it ends, and once of each gone feed
 	// it does not poll. It is called from the polls' goroutines.
 	OnOutcome func(poll.Outcome)
+	// Leases, when several processes poll one archive, lets one at a time
+	// poll a feed (see lease.go); nil: this process alone polls. State
+	// reads a feed's stored state under its lease (archive.DB.FeedState);
+	// it is needed with Leases. LeaseTTL is how long a lease lasts unless
+	// renewed (default DefaultLeaseTTL). OnLeaseError hears of the lease
+	// store's failures, which are waited out.
+	Leases       Leases
+	State        func(name string) (herald.FeedState, bool, error)
+	LeaseTTL     time.Duration
+	OnLeaseError func(error)
 }
 
 // Scheduler polls feeds when they are due. Its methods are safe for
@@ -76,6 +86,9 @@ func New(p Poller, o Options) *Scheduler {
 	}
 	if o.Clock == nil {
 		o.Clock = SystemClock{}
+	}
+	if o.LeaseTTL <= 0 {
+		o.LeaseTTL = DefaultLeaseTTL
 	}
 	return &Scheduler{
 		p: p, o: o, clock: o.Clock, wake: make(chan struct{}, 1),
@@ -264,23 +277,48 @@ func (s *Scheduler) poll(ctx context.Context, e *entry) {
 		s.mu.Unlock()
 		return
 	}
+	var l *feedLease
+	if s.o.Leases != nil {
+		var next time.Time
+		var ok bool
+		if l, next, ok = s.lease(ctx, e); !ok {
+			s.postpone(e, next)
+			return
+		}
+		ctx = l.ctx
+	}
 	o := s.p.Poll(ctx, e.feed)
-	o, forgiven := s.finish(e, o, s.clock.Now())
+	o, forgiven, next, gone := s.settle(e, o, s.clock.Now())
 	if forgiven && s.o.SaveState != nil {
 		if err := s.o.SaveState(ctx, o.State); err != nil {
 			o.Err = fmt.Errorf("%w; and saving its state: %v", o.Err, err)
 		}
 	}
+	if l != nil {
+		// Before the feed is back in the schedule, where it could be
+		// claimed again, and once its state is stored.
+		l.release()
+	}
+	s.requeue(e, next, gone)
 	s.poke()
 	s.report(o)
 }
 
-// finish puts e back in the schedule after its poll gave o. A poll that
+// finish puts e back in the schedule after its poll gave o (settle, then
+// requeue).
+func (s *Scheduler) finish(e *entry, o poll.Outcome, now time.Time) (poll.Outcome, bool) {
+	o, forgiven, next, gone := s.settle(e, o, now)
+	s.requeue(e, next, gone)
+	return o, forgiven
+}
+
+// settle takes in e's poll outcome o and says when e is next due, and
+// whether it is gone. A poll that
 // stored no usable next time (its state could not be read) waits
 // min_interval rather than spin. When the machine is offline (see machine),
-// a failure at the network level is forgiven (poll.Forgive): finish returns
+// a failure at the network level is forgiven (poll.Forgive): settle returns
 // the outcome with the state to store instead, and true.
-func (s *Scheduler) finish(e *entry, o poll.Outcome, now time.Time) (poll.Outcome, bool) {
+func (s *Scheduler) settle(e *entry, o poll.Outcome, now time.Time) (_ poll.Outcome, forgiven bool, next time.Time, gone bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	retry, forgiven := s.machine.record(e.site, o, now)
@@ -290,17 +328,27 @@ func (s *Scheduler) finish(e *entry, o poll.Outcome, now time.Time) (poll.Outcom
 	if o.State.Name != "" && !e.repoll {
 		e.state = o.State
 	}
-	next := o.State.NextPoll
+	next = o.State.NextPoll
 	if floor := now.Add(max(e.feed.MinInterval, time.Second)); next.Before(floor) && o.Err != nil && !forgiven {
 		next = floor
 	}
 	next = latest(next, now)
-	gone := o.Skipped != "" || o.State.Outcome == herald.OutcomeGone
+	gone = o.Skipped != "" || o.State.Outcome == herald.OutcomeGone
 	if e.repoll {
-		next, gone, e.repoll, forgiven = now, false, false, false
+		forgiven = false
+	}
+	return o, forgiven, next, gone
+}
+
+// requeue ends e's poll and schedules it at next; a URL changed while it
+// ran is polled again at once.
+func (s *Scheduler) requeue(e *entry, next time.Time, gone bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e.repoll {
+		next, gone, e.repoll = s.clock.Now(), false, false
 	}
 	s.q.done(e, next, gone)
-	return o, forgiven
 }
 
 func (s *Scheduler) report(o poll.Outcome) {
