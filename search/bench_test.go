@@ -168,7 +168,22 @@ func benchIndex(b *testing.B, n int) {
 		b.Fatalf("index holds %d documents, want %d (%v)", st.Docs, n, err)
 	}
 
-	// Queries, each kind 300 times, on words of the archived articles.
+	b.Logf("%d feed-sized articles: archive alone %.0f articles/s; with the index following %.0f articles/s (archive done after %v, index after %v); index %d bytes, %.0f bytes/article",
+		n, float64(n)/plainTook.Seconds(), float64(n)/withIndex.Seconds(), archived.Round(time.Millisecond), withIndex.Round(time.Millisecond), st.Bytes, float64(st.Bytes)/float64(n))
+	benchQueries(b, ix, articles)
+	t0 := time.Now()
+	if _, err := ix.Rebuild(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("rebuild (herald reindex): %v", time.Since(t0).Round(time.Millisecond))
+	b.ReportMetric(float64(n)/withIndex.Seconds(), "articles/s")
+}
+
+// benchQueries runs each kind of query 300 times on words of the archived
+// articles and logs the p50 and p99 of each.
+func benchQueries(b *testing.B, ix *search.Index, articles []herald.Article) {
+	ctx := context.Background()
+	n := len(articles)
 	kinds := []struct {
 		name string
 		make func(a herald.Article) search.Request
@@ -193,8 +208,6 @@ func benchIndex(b *testing.B, n int) {
 			return r
 		}},
 	}
-	b.Logf("%d feed-sized articles: archive alone %.0f articles/s; with the index following %.0f articles/s (archive done after %v, index after %v); index %d bytes, %.0f bytes/article",
-		n, float64(n)/plainTook.Seconds(), float64(n)/withIndex.Seconds(), archived.Round(time.Millisecond), withIndex.Round(time.Millisecond), st.Bytes, float64(st.Bytes)/float64(n))
 	for _, k := range kinds {
 		var lat []time.Duration
 		for i := range 300 {
@@ -208,12 +221,6 @@ func benchIndex(b *testing.B, n int) {
 		slices.Sort(lat)
 		b.Logf("query %-18s p50 %v, p99 %v", k.name+":", lat[len(lat)/2].Round(time.Microsecond), lat[len(lat)*99/100].Round(time.Microsecond))
 	}
-	t0 := time.Now()
-	if _, err := ix.Rebuild(ctx, db); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("rebuild (herald reindex): %v", time.Since(t0).Round(time.Millisecond))
-	b.ReportMetric(float64(n)/withIndex.Seconds(), "articles/s")
 }
 
 func req(q string) search.Request {
@@ -222,4 +229,59 @@ func req(q string) search.Request {
 		panic(err)
 	}
 	return search.Request{Query: pq, Limit: 20}
+}
+
+// BenchmarkQuery measures query latency alone on an archive of benchN
+// articles and its index, kept between runs in HERALD_SEARCH_BENCH_DIR
+// (made on the first run; a temporary directory without it), so that a
+// change to how queries run is measured without ingesting again.
+func BenchmarkQuery(b *testing.B) {
+	ctx := context.Background()
+	n := benchN()
+	r := rand.New(rand.NewPCG(1, 2))
+	v := newVocabulary(r)
+	articles := make([]herald.Article, n)
+	for i := range articles {
+		articles[i] = benchArticle(v, i)
+	}
+	dir := os.Getenv("HERALD_SEARCH_BENCH_DIR")
+	if dir == "" {
+		dir = b.TempDir()
+	}
+	dir = filepath.Join(dir, strconv.Itoa(n))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	db, err := archive.Open(filepath.Join(dir, "herald.db"), archive.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if st, err := db.Stats(); err != nil {
+		b.Fatal(err)
+	} else if st.Articles == 0 {
+		const per = 500
+		for at := 0; at < n; at += per {
+			items := make([]archive.Item, 0, per)
+			for _, a := range articles[at:min(at+per, n)] {
+				items = append(items, archive.Item{Article: a})
+			}
+			if _, err := db.Ingest(ctx, herald.FeedState{Name: "bench"}, items); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	ix, err := search.Open(search.PathFor(db.Path()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	t0 := time.Now()
+	if _, err := ix.CatchUp(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("index caught up in %v", time.Since(t0).Round(time.Millisecond))
+	for range b.N {
+		benchQueries(b, ix, articles)
+	}
 }

@@ -374,10 +374,15 @@ func (ix *Index) Search(ctx context.Context, r Request) (Result, error) {
 		return Result{}, err
 	}
 	req := bleve.NewSearchRequestOptions(q, r.Limit, r.Offset, false)
+	// One sort key: a second (a date to break ties of score, an id to
+	// break ties of date) makes the collector read it for every match,
+	// which was most of a common word's query. Ties keep index order.
+	// Date order scores nothing: Hit.Score is 0 there.
 	if r.ByDate {
-		req.SortBy([]string{"-" + fPublished, "-_score", "_id"})
+		req.SortBy([]string{"-" + fPublished})
+		req.Score = "none"
 	} else {
-		req.SortBy([]string{"-_score", "-" + fPublished, "_id"})
+		req.SortBy([]string{"-_score"})
 	}
 	res, err := ix.b.SearchInContext(ctx, req)
 	if err != nil {
@@ -445,7 +450,7 @@ func (ix *Index) clause(c Clause) (query.Query, error) {
 		if err := ix.searchable(c); err != nil {
 			return nil, err
 		}
-		return bleve.NewDisjunctionQuery(term(fHost, strings.ToLower(c.Text)), phrase(fSiteName, c.Text, 1)), nil
+		return bleve.NewDisjunctionQuery(term(fHost, strings.ToLower(c.Text)), ix.words(fSiteName, c.Text, 1)), nil
 	case FieldTitle:
 		return ix.phraseIn(c, fTitle)
 	case FieldByline:
@@ -457,8 +462,8 @@ func (ix *Index) clause(c Clause) (query.Query, error) {
 	// The title counts more than the text: words of a title are what a
 	// reader remembers of an article.
 	return bleve.NewDisjunctionQuery(
-		phrase(fTitle, c.Text, 2), phrase(fText, c.Text, 1),
-		phrase(fSummary, c.Text, 0.5), phrase(fByline, c.Text, 0.5),
+		ix.words(fTitle, c.Text, 2), ix.words(fText, c.Text, 1),
+		ix.words(fSummary, c.Text, 0.5), ix.words(fByline, c.Text, 0.5),
 	), nil
 }
 
@@ -466,7 +471,21 @@ func (ix *Index) phraseIn(c Clause, field string) (query.Query, error) {
 	if err := ix.searchable(c); err != nil {
 		return nil, err
 	}
-	return phrase(field, c.Text, 1), nil
+	return ix.words(field, c.Text, 1), nil
+}
+
+// words matches text's words in field, next to each other and in order. A
+// text of one indexed term is a term query: a phrase of one would read
+// every match's positions, which a word does not need (most of the cost of
+// a common word's query).
+func (ix *Index) words(field, text string, boost float64) query.Query {
+	if toks := ix.analyzer.Analyze([]byte(text)); len(toks) == 1 {
+		q := bleve.NewTermQuery(string(toks[0].Term))
+		q.SetField(field)
+		q.SetBoost(boost)
+		return q
+	}
+	return phrase(field, text, boost)
 }
 
 // searchable refuses a clause with no word the index keeps ("--", "…"):
