@@ -17,9 +17,18 @@ import (
 type Config struct {
 	Path string // file it was read from, as given
 	// Archive is the absolute path of the bbolt file: `archive:` taken
-	// relative to the config's directory, default "herald.db" beside it.
+	// relative to the config's directory, default "herald.db" beside it;
+	// or a PostgreSQL URL (IsPostgres) without its password (SplitDSN).
 	Archive string
-	Listen  string // host:port; default "127.0.0.1:8080"
+	// ArchivePassword is the PostgreSQL archive's password, from the URL
+	// as written or from `archive_password_file:`; "" leaves it to
+	// PGPASSWORD or ~/.pgpass.
+	ArchivePassword Secret
+	// SearchIndex is `search_index:` made absolute, the directory of the
+	// search index; "" when not set (beside a bbolt file, or in the user's
+	// cache directory for a database).
+	SearchIndex string
+	Listen      string // host:port; default "127.0.0.1:8080"
 	// BaseURL is `base_url:`, the public address readers reach the daemon
 	// at, without a trailing slash; "" when not set. Its host is accepted
 	// in requests, and links are made from it.

@@ -68,10 +68,10 @@ func (d *decoder) decode(data []byte) *Config {
 	top := map[string]entry{}
 	for _, e := range d.entries(root, "") {
 		switch e.key {
-		case "archive", "listen", "concurrency", "defaults", "feeds", "sites", "base_url", "token_file", "public":
+		case "archive", "archive_password_file", "search_index", "listen", "concurrency", "defaults", "feeds", "sites", "base_url", "token_file", "public":
 			top[e.key] = e
 		default:
-			d.unknown(e, "", "archive", "listen", "concurrency", "defaults", "feeds", "sites", "base_url", "token_file", "public")
+			d.unknown(e, "", "archive", "archive_password_file", "search_index", "listen", "concurrency", "defaults", "feeds", "sites", "base_url", "token_file", "public")
 		}
 	}
 	// defaults first: the feeds, wherever they are in the file, build on them.
@@ -79,7 +79,8 @@ func (d *decoder) decode(data []byte) *Config {
 		lines := d.settingsBlock(&c.Defaults, e.v, "defaults")
 		d.checkRange(c.Defaults, lines, "defaults")
 	}
-	c.Archive = d.archive(top)
+	d.archive(c, top)
+	d.searchIndex(c, top)
 	listenLine := 1
 	if e, ok := top["listen"]; ok {
 		listenLine = e.v.Line
@@ -141,28 +142,6 @@ func badByteLine(data []byte) int {
 		data = data[n:]
 	}
 	return 1
-}
-
-func (d *decoder) archive(top map[string]entry) string {
-	name := DefaultArchive
-	line := 1
-	if e, ok := top["archive"]; ok {
-		line = e.v.Line
-		s, ok := d.text(e.v, "archive")
-		if !ok {
-			return ""
-		}
-		name = s
-	}
-	if !filepath.IsAbs(name) {
-		name = filepath.Join(filepath.Dir(d.file), name)
-	}
-	abs, err := filepath.Abs(name)
-	if err != nil {
-		d.errorf(line, "archive", "%v", err)
-		return name
-	}
-	return abs
 }
 
 // feedKeys are the keys a feed has besides those of defaults.
@@ -321,7 +300,7 @@ func (d *decoder) credentials(f *Feed, a feedAuth, field string) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(filepath.Dir(d.file), path)
 	}
-	pw, err := readPassword(path)
+	pw, err := ReadPassword(path)
 	if err != nil {
 		d.errorf(a.fileLine, field+".password_file", "%v", err)
 		return

@@ -17,9 +17,9 @@ func (Secret) GoString() string { return `"***"` }
 // maxPassword bounds what is read of a password file: one line.
 const maxPassword = 4 << 10
 
-// readPassword reads a password file: its first line, without the line
+// ReadPassword reads a password file: its first line, without the line
 // ending an editor adds.
-func readPassword(path string) (Secret, error) {
+func ReadPassword(path string) (Secret, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return "", fmt.Errorf("cannot read the password: %v", err)

@@ -34,7 +34,13 @@ func (c *Config) Validate() error {
 	if c.Concurrency < 1 {
 		v.addf(0, "concurrency", "%d is less than 1", c.Concurrency)
 	}
-	if !filepath.IsAbs(c.Archive) {
+	if IsPostgres(c.Archive) {
+		if _, pw, err := SplitDSN(c.Archive); err != nil {
+			v.add(0, "archive", err)
+		} else if pw != "" {
+			v.addf(0, "archive", "holds a password; give it in ArchivePassword")
+		}
+	} else if !filepath.IsAbs(c.Archive) {
 		v.addf(0, "archive", "%q is not an absolute path", c.Archive)
 	}
 	v.settings(0, "defaults", c.Defaults)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"herald/archive"
+	"herald/config"
 )
 
 func backupCommand(e *env) *cobra.Command {
@@ -32,6 +33,9 @@ func cmdBackup(ctx context.Context, e *env, out string) error {
 	cfg, err := loadConfig(e)
 	if err != nil {
 		return err
+	}
+	if path := archivePath(e, cfg); config.IsPostgres(path) {
+		return usagef("backup copies a bbolt file; %s is a PostgreSQL database: back it up with pg_dump, or copy it to a file with herald migrate --to FILE", path)
 	}
 	start := time.Now()
 	var n int64

@@ -41,7 +41,8 @@ func cmdCheck(e *env) error {
 	if _, err := cfg.Token(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: ok: %d feeds, %d site rules, archive %s\n", e.configPath, len(cfg.Feeds), len(cfg.Sites), archivePath(e, cfg))
+	path := archivePath(e, cfg)
+	fmt.Fprintf(e.stdout, "%s: ok: %d feeds, %d site rules, archive %s (%s)\n", e.configPath, len(cfg.Feeds), len(cfg.Sites), path, engineName(path))
 	for _, l := range exposure(cfg) {
 		fmt.Fprintln(e.stdout, l)
 	}

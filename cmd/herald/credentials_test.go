@@ -140,3 +140,39 @@ feeds:
 		t.Errorf("the failing feed is not in the log:\n%s", shown["daemon log"])
 	}
 }
+
+// TestArchivePasswordNeverShown gives the archive's password in the URL of
+// archive:, of --db and of migrate --to, and from archive_password_file:,
+// for a database nobody listens for: every command fails to reach it, and
+// none shows the password, in its output or its errors.
+func TestArchivePasswordNeverShown(t *testing.T) {
+	dir := t.TempDir()
+	closed := freePort(t) // nothing listens there
+	writeFile(t, dir, "pg.pass", "s3cret\n")
+	inURL := writeFile(t, dir, "in-url.yaml", fmt.Sprintf("archive: postgres://herald:s3cret@%s/news?sslmode=disable&connect_timeout=2\nfeeds:\n  - url: http://127.0.0.1:1/feed.xml\n", closed))
+	inFile := writeFile(t, dir, "in-file.yaml", fmt.Sprintf("archive: postgres://herald@%s/news?sslmode=disable&connect_timeout=2\narchive_password_file: pg.pass\nfeeds:\n  - url: http://127.0.0.1:1/feed.xml\n", closed))
+	export := writeFile(t, dir, "export.json", `{"articles": []}`)
+	shown := map[string]string{}
+	for _, cfg := range []string{inURL, inFile} {
+		for _, args := range [][]string{
+			{"check"}, {"stats"}, {"export"}, {"search", "x"}, {"fetch"}, {"import", export}, {"reindex"},
+			{"verify"}, {"backup", filepath.Join(dir, "b.db")}, {"migrate", "--to", filepath.Join(dir, "m.db")}, {"run"},
+		} {
+			code, out, errOut := runCLI(t, append([]string{"-c", cfg}, args...)...)
+			shown[fmt.Sprintf("%s: herald %s (exit %d)", filepath.Base(cfg), strings.Join(args, " "), code)] = out + errOut
+		}
+	}
+	dsn := fmt.Sprintf("postgres://herald:s3cret@%s/news?sslmode=disable&connect_timeout=2", closed)
+	for _, args := range [][]string{{"--db", dsn, "stats"}, {"--db", dsn, "check"}, {"migrate", "--to", dsn}} {
+		code, out, errOut := runCLI(t, append([]string{"-c", inFile}, args...)...)
+		shown[fmt.Sprintf("herald %s (exit %d)", strings.Join(args, " "), code)] = out + errOut
+	}
+	for what, text := range shown {
+		if strings.Contains(text, "s3cret") {
+			t.Errorf("%s shows the password: %s", what, text)
+		}
+	}
+	if s := shown["in-url.yaml: herald check (exit 0)"]; !strings.Contains(s, "archive postgres://herald@"+closed+"/news?") {
+		t.Errorf("check does not show the archive without its password:\n%s", s)
+	}
+}

@@ -60,7 +60,7 @@ func cmdFetch(ctx context.Context, e *env, names []string, strict bool) (err err
 	if err != nil {
 		return err
 	}
-	defer closeArchive(db, &err)
+	defer closeArchive(e, db, &err)
 	client := newClient(cfg)
 	defer client.CloseIdleConnections()
 	p := newPoller(cfg, client, db)

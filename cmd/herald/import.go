@@ -39,7 +39,7 @@ func cmdImport(ctx context.Context, e *env, name string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer closeArchive(db, &err)
+	defer closeArchive(e, db, &err)
 	res, err := db.Import(ctx, bufio.NewReaderSize(r, 256<<10))
 	if err != nil {
 		return fmt.Errorf("import %s: %w", name, err)

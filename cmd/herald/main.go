@@ -48,7 +48,10 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	configPath     string
-	dbPath         string
+	dbPath         string        // --db, a database URL without its password
+	dbPassword     config.Secret // the password --db's URL held
+	searchIndex    string        // --search-index
+	configIndex    string        // the config's search_index:, once loaded
 	logLevel       string
 	logFormat      string
 	cpuProfile     string
@@ -131,7 +134,8 @@ feed over HTTP and exports the archive.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	pf := root.PersistentFlags()
 	pf.StringVarP(&e.configPath, "config", "c", "feeds.yaml", "the config file")
-	pf.StringVar(&e.dbPath, "db", "", "the archive file (default: the config's archive:)")
+	pf.StringVar(&e.dbPath, "db", "", "the archive: a bbolt file or a postgres:// URL (default: the config's archive:)")
+	pf.StringVar(&e.searchIndex, "search-index", "", "the search index's directory (default: the config's search_index:, else beside a bbolt archive, else in the user's cache directory)")
 	pf.StringVar(&e.logLevel, "log-level", "info", "log messages at this level and above: debug, info, warn or error")
 	pf.StringVar(&e.logFormat, "log-format", "text", "log lines as text (key=value) or json")
 	pf.StringVar(&e.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) to this file")
@@ -148,6 +152,14 @@ func (e *env) setUp() error {
 		return err
 	}
 	e.log = log
+	if config.IsPostgres(e.dbPath) {
+		// Kept without the password from here on, so that nothing shows it.
+		shown, pw, err := config.SplitDSN(e.dbPath)
+		if err != nil {
+			return usagef("--db: %v", err)
+		}
+		e.dbPath, e.dbPassword = shown, pw
+	}
 	if e.cpuProfile != "" {
 		stop, err := startProfile(e.cpuProfile)
 		if err != nil {

@@ -43,7 +43,7 @@ func cmdReextract(ctx context.Context, e *env, feedName, host string) (err error
 	if err != nil {
 		return err
 	}
-	defer closeArchive(db, &err)
+	defer closeArchive(e, db, &err)
 	if feedName != "" {
 		if err := knownFeed(cfg, db, feedName); err != nil {
 			return err

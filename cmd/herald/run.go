@@ -155,8 +155,9 @@ func (d *daemon) run(ctx context.Context) error {
 	// Its own variable: the goroutine below must not read ctx, which is
 	// assigned again further down (a data race).
 	localCtx := ctx
-	local, err := listenLocal(d.db.Path())
-	if err != nil {
+	if config.IsPostgres(d.db.Path()) {
+		// A database allows many clients: commands open it themselves.
+	} else if local, err := listenLocal(d.db.Path()); err != nil {
 		d.e.log.Warn("no local channel: herald backup, stats and export cannot reach this daemon", "err", err)
 	} else {
 		localDone := make(chan struct{})

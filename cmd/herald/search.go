@@ -111,7 +111,7 @@ func cmdSearch(ctx context.Context, e *env, query string, f searchFlags) error {
 		"limit": {strconv.Itoa(f.limit)}, "sort": {f.sort}, "format": {f.format}}
 	bw := bufio.NewWriterSize(e.stdout, 64<<10)
 	err = withArchive(ctx, e, cfg, "/search?"+v.Encode(), bw, func(db *archive.DB) error {
-		ix, err := search.Open(search.PathFor(db.Path()))
+		ix, err := openIndex(e, db)
 		if err != nil {
 			return err
 		}
@@ -258,7 +258,8 @@ func reindexCommand(e *env) *cobra.Command {
 		Use:   "reindex",
 		Short: "rebuild the search index from the archive",
 		Long: `Reindex builds the search index (the directory beside the archive named after it,
-with .search added) anew from every article of the archive. The index is kept
+with .search added; for a PostgreSQL archive, search_index: or a directory in the
+user's cache directory) anew from every article of the archive. The index is kept
 in step with every write on its own; reindex is for a damaged or deleted index.`,
 		Example: `  herald reindex`,
 		Args:    noArgs,
@@ -277,7 +278,7 @@ func cmdReindex(ctx context.Context, e *env) (err error) {
 		}
 	}()
 	start := time.Now()
-	ix, err := search.Open(search.PathFor(db.Path()))
+	ix, err := openIndex(e, db)
 	if err != nil {
 		return err
 	}
@@ -286,22 +287,23 @@ func cmdReindex(ctx context.Context, e *env) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := db.TrimChanges(applied); err != nil {
+	if err := trimChanges(db, applied); err != nil {
 		return err
 	}
 	st, err := ix.Stats()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "indexed %d articles in %s (%s)\n", st.Docs, time.Since(start).Round(time.Millisecond), search.PathFor(db.Path()))
+	path, _ := indexPath(e, db)
+	fmt.Fprintf(e.stdout, "indexed %d articles in %s (%s)\n", st.Docs, time.Since(start).Round(time.Millisecond), path)
 	return nil
 }
 
 // keepIndex brings the search index of db up to date and trims the
 // archive's change log of what it has applied: what a command that wrote
 // the archive does before it closes it.
-func keepIndex(ctx context.Context, db *archive.DB) error {
-	ix, err := search.Open(search.PathFor(db.Path()))
+func keepIndex(ctx context.Context, e *env, db *archive.DB) error {
+	ix, err := openIndex(e, db)
 	if err != nil {
 		return err
 	}
@@ -312,7 +314,7 @@ func keepIndex(ctx context.Context, db *archive.DB) error {
 	if err != nil {
 		return err
 	}
-	return db.TrimChanges(applied)
+	return trimChanges(db, applied)
 }
 
 // followEvery is how often the daemon brings the search index up to date
@@ -329,7 +331,7 @@ var stopCatchUp = 2 * time.Second
 // that, catches up a last time, trims the archive's change log and closes
 // the index.
 func followIndex(ctx context.Context, e *env, db *archive.DB) (ix *search.Index, stop func() error, err error) {
-	ix, err = search.Open(search.PathFor(db.Path()))
+	ix, err = openIndex(e, db)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -343,7 +345,7 @@ func followIndex(ctx context.Context, e *env, db *archive.DB) (ix *search.Index,
 			if applied, err := ix.CatchUp(ctx, db); err != nil && ctx.Err() == nil {
 				e.log.Warn("search index behind the archive", "err", err)
 			} else if err == nil {
-				if err := db.TrimChanges(applied); err != nil {
+				if err := trimChanges(db, applied); err != nil {
 					e.log.Warn("trim the archive's change log", "err", err)
 				}
 			}
@@ -367,7 +369,7 @@ func followIndex(ctx context.Context, e *env, db *archive.DB) (ix *search.Index,
 		case last.Err() != nil:
 			err = nil
 		case err == nil:
-			err = db.TrimChanges(applied)
+			err = trimChanges(db, applied)
 		}
 		if cerr := ix.Close(); err == nil {
 			err = cerr

@@ -28,7 +28,7 @@ per problem, saying where it is, and exits 1 when there is any.`,
 // cmdVerify checks the whole archive file without writing to it: one line
 // per problem on stdout, and exit status 1 when there is any.
 func cmdVerify(e *env) error {
-	path, err := existingArchive(e)
+	path, err := existingArchive(e, "verify")
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ into a new archive.`,
 // cmdSalvage exports, as jsonl, every article that can still be read from
 // a damaged archive, reading its pages without trusting its structure.
 func cmdSalvage(e *env, out string) error {
-	path, err := existingArchive(e)
+	path, err := existingArchive(e, "salvage")
 	if err != nil {
 		return err
 	}

@@ -23,9 +23,12 @@ func loadConfig(e *env) (*config.Config, error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
+	e.configIndex = cfg.SearchIndex
 	return cfg, nil
 }
 
+// archivePath is the archive the command works on: a bbolt file's path,
+// or a database URL without its password (what Herald shows of it).
 func archivePath(e *env, cfg *config.Config) string {
 	if e.dbPath != "" {
 		return e.dbPath
@@ -33,44 +36,47 @@ func archivePath(e *env, cfg *config.Config) string {
 	return cfg.Archive
 }
 
+// archivePassword is the password of a PostgreSQL archive: that of --db's
+// URL, else the config's (its URL or archive_password_file:); "" leaves it
+// to PGPASSWORD.
+func archivePassword(e *env, cfg *config.Config) config.Secret {
+	if e.dbPassword != "" {
+		return e.dbPassword
+	}
+	return cfg.ArchivePassword
+}
+
+// engineName names the engine of the archive at path, for people.
+func engineName(path string) string {
+	if config.IsPostgres(path) {
+		return "PostgreSQL"
+	}
+	return "bbolt"
+}
+
 // openArchive opens the archive, failing at once when a daemon holds it.
 // The archive's errors name its path already.
 func openArchive(e *env, cfg *config.Config) (*archive.DB, error) {
-	return archive.Open(archivePath(e, cfg), archive.Options{LockTimeout: 500 * time.Millisecond, SanitizeHTML: extract.SanitizeHTML})
+	return openAt(archivePath(e, cfg), archivePassword(e, cfg), archive.Options{LockTimeout: 500 * time.Millisecond, SanitizeHTML: extract.SanitizeHTML})
 }
 
-// openReader loads the config and opens its archive read-only, for the
-// commands that only read it: it never creates one, and leaves the file's
-// bytes as they are.
-func openReader(e *env) (*config.Config, *archive.DB, error) {
-	cfg, err := loadConfig(e)
-	if err != nil {
-		return nil, nil, err
-	}
-	db, err := openReaderAt(archivePath(e, cfg))
-	if err != nil {
-		return nil, nil, err
-	}
-	return cfg, db, nil
-}
-
-// openReaderAt opens the archive at path read-only.
-func openReaderAt(path string) (*archive.DB, error) {
-	db, err := archive.Open(path, archive.Options{ReadOnly: true, LockTimeout: 500 * time.Millisecond})
-	if errors.Is(err, archive.ErrNoArchive) {
-		return nil, noArchive(path)
-	}
-	return db, err
+// openReaderAt opens the archive at path read-only: it never creates one,
+// and leaves a file's bytes as they are.
+func openReaderAt(path string, pw config.Secret) (*archive.DB, error) {
+	return openAt(path, pw, archive.Options{ReadOnly: true, LockTimeout: 500 * time.Millisecond})
 }
 
 // existingArchive is the config's archive path, for a command that reads
 // the file itself (verify, salvage): a missing file is refused, never made.
-func existingArchive(e *env) (string, error) {
+func existingArchive(e *env, cmd string) (string, error) {
 	cfg, err := loadConfig(e)
 	if err != nil {
 		return "", err
 	}
 	path := archivePath(e, cfg)
+	if config.IsPostgres(path) {
+		return "", usagef("%s reads a bbolt file; %s is a PostgreSQL database, which PostgreSQL itself keeps sound", cmd, path)
+	}
 	if _, err := os.Stat(path); os.IsNotExist(err) {
 		return "", noArchive(path)
 	}
@@ -85,14 +91,16 @@ func noArchive(path string) error {
 
 // withArchive serves a command that only reads the archive: through the
 // running daemon (request on the local channel, its answer copied to w)
-// when one holds the archive, else by opening the file read-only for
-// direct.
+// when one holds a bbolt archive, else by opening it read-only for
+// direct. A database allows many clients: it is opened directly.
 func withArchive(ctx context.Context, e *env, cfg *config.Config, request string, w io.Writer, direct func(*archive.DB) error) error {
 	path := archivePath(e, cfg)
-	if err := askDaemon(ctx, path, request, w); !errors.Is(err, errNoDaemon) {
-		return err
+	if !config.IsPostgres(path) {
+		if err := askDaemon(ctx, path, request, w); !errors.Is(err, errNoDaemon) {
+			return err
+		}
 	}
-	db, err := openReaderAt(path)
+	db, err := openReaderAt(path, archivePassword(e, cfg))
 	if err != nil {
 		return err
 	}
@@ -120,8 +128,8 @@ func openConfigArchive(e *env) (*config.Config, *archive.DB, error) {
 // closeArchive brings the search index up to date with what the command
 // wrote, closes db, and reports a failure of either unless an earlier
 // error is being returned. (An index left behind catches up the next time.)
-func closeArchive(db *archive.DB, err *error) {
-	if ierr := keepIndex(context.Background(), db); ierr != nil && *err == nil {
+func closeArchive(e *env, db *archive.DB, err *error) {
+	if ierr := keepIndex(context.Background(), e, db); ierr != nil && *err == nil {
 		*err = fmt.Errorf("search index: %w", ierr)
 	}
 	if cerr := db.Close(); cerr != nil && *err == nil {
@@ -217,4 +225,18 @@ func rulesFor(cfg *config.Config, pageURL string) (*extract.Rules, string) {
 
 func newPoller(cfg *config.Config, client *fetch.Client, db *archive.DB) *poll.Poller {
 	return &poll.Poller{Get: client, Store: db, Rules: siteRules(cfg), PageConcurrency: 4}
+}
+
+// openAt opens the archive at path (a file, or a database URL without its
+// password) with password pw for a database; a read-only open of a
+// missing archive is noArchive.
+func openAt(path string, pw config.Secret, o archive.Options) (*archive.DB, error) {
+	if config.IsPostgres(path) {
+		return nil, fmt.Errorf("open %s: this herald has no PostgreSQL engine yet", path)
+	}
+	db, err := archive.Open(path, o)
+	if errors.Is(err, archive.ErrNoArchive) {
+		return nil, noArchive(path)
+	}
+	return db, err
 }
