@@ -35,24 +35,58 @@ import (
 const gaugeEvery = 5 * time.Second
 
 func runCommand(e *env) *cobra.Command {
-	return &cobra.Command{
+	var roleName string
+	c := &cobra.Command{
 		Use:   "run",
 		Short: "the daemon: poll, extract, archive, serve HTTP",
 		Long: `Run is the daemon: it polls each feed on its own adaptive schedule, politely per
 site, extracts and archives what is new, and serves the merged feed, the API,
 metrics and a status page on the config's listen: address. SIGHUP reloads
 feeds.yaml (a bad file is rejected and the running config kept); SIGINT or
-SIGTERM stop it cleanly.`,
+SIGTERM stop it cleanly.
+
+--role splits the work between processes: "poll" polls and archives without
+serving HTTP, "serve" serves the archive without polling, "all" (the default)
+does both.`,
 		Example: `  herald run
-  herald run -c /etc/herald/feeds.yaml --log-format json`,
+  herald run -c /etc/herald/feeds.yaml --log-format json
+  herald run --role poll`,
 		Args: noArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return cmdRun(c.Context(), e) },
+		RunE: func(c *cobra.Command, _ []string) error {
+			r, err := parseRole(roleName)
+			if err != nil {
+				return err
+			}
+			return cmdRun(c.Context(), e, r)
+		},
 	}
+	c.Flags().StringVar(&roleName, "role", string(roleAll), "what this process does: `all`, poll (no HTTP) or serve (no polling)")
+	return c
 }
+
+// role is what a `herald run` process does.
+type role string
+
+const (
+	roleAll   role = "all"
+	rolePoll  role = "poll"
+	roleServe role = "serve"
+)
+
+func parseRole(s string) (role, error) {
+	switch r := role(s); r {
+	case roleAll, rolePoll, roleServe:
+		return r, nil
+	}
+	return "", usagef("--role: %q is not one of all, poll, serve", s)
+}
+
+func (r role) polls() bool  { return r != roleServe }
+func (r role) serves() bool { return r != rolePoll }
 
 // cmdRun is the daemon: it polls feeds as they fall due and serves the
 // archive over HTTP until SIGINT or SIGTERM; SIGHUP reloads feeds.yaml.
-func cmdRun(ctx context.Context, e *env) error {
+func cmdRun(ctx context.Context, e *env, r role) error {
 	cfg, err := loadConfig(e)
 	if err != nil {
 		return err
@@ -66,12 +100,18 @@ func cmdRun(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	ix, stopIndex, err := followIndex(ctx, e, db)
-	if err != nil {
-		db.Close()
-		return err
+	// Only a process that serves searches; the index catches up on the
+	// archive's change log wherever it is opened next.
+	var ix *search.Index
+	stopIndex := func() error { return nil }
+	if r.serves() {
+		if ix, stopIndex, err = followIndex(ctx, e, db); err != nil {
+			db.Close()
+			return err
+		}
 	}
 	d := newDaemon(e, cfg, db)
+	d.role = r
 	d.index = ix
 	d.token = token
 	defer d.client.CloseIdleConnections()
@@ -99,8 +139,9 @@ type daemon struct {
 	sched   *schedule.Scheduler
 	metrics *serve.Metrics
 	running atomic.Bool
-	index   *search.Index // the search index, kept in step by followIndex
+	index   *search.Index // the search index, kept in step by followIndex; nil when not serving
 	token   string        // from token_file:, read once at start
+	role    role
 }
 
 func newDaemon(e *env, cfg *config.Config, db *archive.DB) *daemon {
@@ -130,23 +171,16 @@ func newDaemon(e *env, cfg *config.Config, db *archive.DB) *daemon {
 
 // run serves and schedules until ctx ends, reloading the config on SIGHUP.
 // The listener is opened first, so that a taken address fails at once.
+// A process that only polls or only serves leaves the other part out.
 func (d *daemon) run(ctx context.Context) error {
 	cfg := d.cfg.Load()
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	var ln net.Listener
+	if d.role.serves() {
+		var err error
+		if ln, err = net.Listen("tcp", cfg.Listen); err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+		}
 	}
-	srv := serve.New(d.db, serve.Options{
-		Search:  d.index,
-		BaseURL: cfg.BaseURL,
-		Listen:  cfg.Listen,
-		Token:   d.token,
-		Public:  cfg.PublicParts(),
-		Metrics: d.metrics,
-		Healthy: d.healthy,
-		OnError: func(r *http.Request, err error) { d.e.log.Error("http", "path", r.URL.Path, "err", err) },
-		Feeds:   func() []string { return feedNames(d.cfg.Load()) },
-	})
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -173,18 +207,25 @@ func (d *daemon) run(ctx context.Context) error {
 
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	served := make(chan error, 1)
-	go func() { served <- serve.Serve(ctx, ln, srv.Handler()) }()
-	scheduled := make(chan error, 1)
-	d.sched.SetFeeds(pollFeeds(cfg))
-	d.running.Store(true)
-	go func() { scheduled <- d.sched.Run(ctx); d.running.Store(false) }()
-	d.e.log.Info("running", "listen", "http://"+ln.Addr().String(), "feeds", len(cfg.Feeds), "archive", d.db.Path())
+	// A nil channel never receives: the part not run is never waited for.
+	var served, scheduled chan error
+	listening := "off"
+	if ln != nil {
+		served = make(chan error, 1)
+		go func() { served <- serve.Serve(ctx, ln, d.server(cfg).Handler()) }()
+		listening = "http://" + ln.Addr().String()
+	}
+	if d.role.polls() {
+		scheduled = make(chan error, 1)
+		d.sched.SetFeeds(pollFeeds(cfg))
+		d.running.Store(true)
+		go func() { scheduled <- d.sched.Run(ctx); d.running.Store(false) }()
+	}
+	d.e.log.Info("running", "role", string(d.role), "listen", listening, "feeds", len(cfg.Feeds), "archive", d.db.Path())
 
 	gauges := time.NewTicker(gaugeEvery)
 	defer gauges.Stop()
 	var failure error
-	serving := true
 loop:
 	for {
 		select {
@@ -196,7 +237,7 @@ loop:
 			d.metrics.SetQueue(d.sched.QueueDepth())
 			d.metrics.SetLag(d.sched.Lag())
 		case err := <-served:
-			failure, serving = err, false
+			failure, served = err, nil
 			break loop
 		case err := <-scheduled:
 			failure = fmt.Errorf("scheduler: %w", err)
@@ -206,10 +247,12 @@ loop:
 	}
 	d.e.log.Info("stopping: canceling polls in flight")
 	stop()
-	if err := <-scheduled; err != nil && failure == nil {
-		failure = fmt.Errorf("scheduler: %w", err)
+	if scheduled != nil {
+		if err := <-scheduled; err != nil && failure == nil {
+			failure = fmt.Errorf("scheduler: %w", err)
+		}
 	}
-	if serving {
+	if served != nil {
 		if err := <-served; err != nil && failure == nil {
 			failure = err
 		}
@@ -217,8 +260,25 @@ loop:
 	return failure
 }
 
+// server is the HTTP side of the daemon.
+func (d *daemon) server(cfg *config.Config) *serve.Server {
+	return serve.New(d.db, serve.Options{
+		Search:  d.index,
+		BaseURL: cfg.BaseURL,
+		Listen:  cfg.Listen,
+		Token:   d.token,
+		Public:  cfg.PublicParts(),
+		Metrics: d.metrics,
+		Healthy: d.healthy,
+		OnError: func(r *http.Request, err error) { d.e.log.Error("http", "path", r.URL.Path, "err", err) },
+		Feeds:   func() []string { return feedNames(d.cfg.Load()) },
+	})
+}
+
+// healthy: the archive is open (else nothing is served) and, in a process
+// that polls, the scheduler runs.
 func (d *daemon) healthy() error {
-	if !d.running.Load() {
+	if d.role.polls() && !d.running.Load() {
 		return errors.New("scheduler not running")
 	}
 	return nil
@@ -250,7 +310,9 @@ func (d *daemon) reload() {
 	logWarnings(d.e, cfg)
 	cfg.Listen, cfg.Archive, cfg.Concurrency = old.Listen, old.Archive, old.Concurrency
 	d.cfg.Store(cfg)
-	d.sched.SetFeeds(pollFeeds(cfg))
+	if d.role.polls() {
+		d.sched.SetFeeds(pollFeeds(cfg))
+	}
 	added, removed := feedNamesDiff(old, cfg)
 	d.e.log.Info("config reloaded", "feeds", len(cfg.Feeds), "added", added, "removed", removed)
 }
