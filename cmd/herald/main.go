@@ -79,6 +79,7 @@ func commands(e *env) []*cobra.Command {
 		backupCommand(e),
 		searchCommand(e),
 		reindexCommand(e),
+		migrateCommand(e),
 	}
 }
 
