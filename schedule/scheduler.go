@@ -313,9 +313,9 @@ func (s *Scheduler) finish(e *entry, o poll.Outcome, now time.Time) (poll.Outcom
 }
 
 // settle takes in e's poll outcome o and says when e is next due, and
-// whether it is gone. A poll that
-// stored no usable next time (its state could not be read) waits
-// min_interval rather than spin. When the machine is offline (see machine),
+// whether it is gone. A poll that stored no usable next time (its state
+// could not be read) waits min_interval rather than spin, and so does one
+// whose outcome could not be stored. When the machine is offline (see machine),
 // a failure at the network level is forgiven (poll.Forgive): settle returns
 // the outcome with the state to store instead, and true.
 func (s *Scheduler) settle(e *entry, o poll.Outcome, now time.Time) (_ poll.Outcome, forgiven bool, next time.Time, gone bool) {
@@ -329,7 +329,14 @@ func (s *Scheduler) settle(e *entry, o poll.Outcome, now time.Time) (_ poll.Outc
 		e.state = o.State
 	}
 	next = o.State.NextPoll
-	if floor := now.Add(max(e.feed.MinInterval, time.Second)); next.Before(floor) && o.Err != nil && !forgiven {
+	floor := now.Add(max(e.feed.MinInterval, time.Second))
+	if next.Before(floor) && o.Err != nil && !forgiven {
+		next = floor
+	}
+	if o.Err != nil && o.State.Outcome != herald.OutcomeFailed && o.State.Outcome != herald.OutcomeGone && next.After(floor) {
+		// The feed was read but its outcome could not be stored (the
+		// archive failed: a database restarting): what it gave is not
+		// archived, so it is due again soon, not at its usual next poll.
 		next = floor
 	}
 	next = latest(next, now)

@@ -326,3 +326,25 @@ func TestFinishWithoutState(t *testing.T) {
 		t.Errorf("due again in %v, want min_interval %v", d, simMin)
 	}
 }
+
+func TestFinishArchiveFailed(t *testing.T) {
+	// A feed read well whose articles could not be stored is due again at
+	// min_interval, not at the next poll its (unstored) state planned.
+	now := simStart
+	s := New(nil, Options{Clock: &fixedClock{t: now}})
+	f := simFeed("a", "one.example")
+	s.apply([]poll.Feed{f}, nil, now)
+	jobs, _, _ := s.step(now)
+	st := herald.FeedState{Name: "a", Outcome: herald.OutcomeOK, LastPoll: now, NextPoll: now.Add(3 * time.Hour)}
+	s.finish(jobs[0], poll.Outcome{Feed: f, State: st, Err: errors.New("archive a: connection refused")}, now)
+	if d := s.q.feeds["a"].due.Sub(now); d != simMin {
+		t.Errorf("due again in %v, want min_interval %v", d, simMin)
+	}
+	// A feed that failed keeps its backoff.
+	jobs, _, _ = s.step(now.Add(simMin))
+	st.Outcome, st.NextPoll = herald.OutcomeFailed, now.Add(3*time.Hour)
+	s.finish(jobs[0], poll.Outcome{Feed: f, State: st, Err: errors.New("HTTP 500")}, now)
+	if d := s.q.feeds["a"].due.Sub(now); d != 3*time.Hour {
+		t.Errorf("failed feed due again in %v, want its backoff 3h", d)
+	}
+}
