@@ -74,3 +74,36 @@ func TestWriteConfig(t *testing.T) {
 		t.Errorf("%d feeds in config, want 4", n)
 	}
 }
+
+func TestSites(t *testing.T) {
+	s, err := StartSites(3, 7, 2, 0)
+	if err != nil {
+		t.Skipf("no loopback addresses beyond 127.0.0.1 here: %v", err)
+	}
+	defer s.Close()
+	for i := range s.N() {
+		resp, err := http.Get(s.FeedURL(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		host := strings.TrimPrefix(s.FeedURL(i), "http://")
+		host = host[:strings.Index(host, ":")]
+		if resp.StatusCode != 200 || !strings.Contains(string(body), "http://"+host) {
+			t.Errorf("feed %d: %d, links not on its own site %s", i, resp.StatusCode, host)
+		}
+	}
+	reqs := s.Requests()
+	if len(reqs) != 3 || len(reqs["127.0.1.1"]) != 3 || len(reqs["127.0.1.3"]) != 2 {
+		t.Errorf("requests by site: %v, want 3, 2 and 2 over three sites", reqs)
+	}
+	if s.Count("/feed/4") != 1 || s.MostInFlight()["127.0.1.2"] != 1 {
+		t.Errorf("counts %v, most in flight %v", s.Counts(), s.MostInFlight())
+	}
+	for _, r := range reqs["127.0.1.2"] {
+		if r.End.Before(r.Start) {
+			t.Errorf("request %+v ends before it starts", r)
+		}
+	}
+}
