@@ -11,9 +11,9 @@ import (
 	"unicode/utf8"
 
 	"herald"
+	"herald/archive/kv"
 
 	"github.com/klauspost/compress/s2"
-	bolt "go.etcd.io/bbolt"
 )
 
 // encodeArticle is the stored form of an article, which is also its export
@@ -99,7 +99,7 @@ func decodeArticle(data []byte) (*herald.Article, error) {
 	return &a, nil
 }
 
-func getArticle(b *bolt.Bucket, id string) (*herald.Article, error) {
+func getArticle(b kv.Bucket, id string) (*herald.Article, error) {
 	rec := b.Get([]byte(id))
 	if rec == nil {
 		return nil, fmt.Errorf("article %q: %w", id, ErrNotFound)

@@ -151,7 +151,7 @@ func reportArchive(b *testing.B, db *DB, items int) {
 	if st, err := db.Stats(); err == nil && st.Articles > 0 {
 		b.ReportMetric(float64(st.FileSize)/float64(st.Articles), "bytes/article")
 	}
-	st := db.bolt.Stats()
+	st := db.store.bolt.Stats()
 	b.ReportMetric(float64(st.TxStats.GetWrite())/float64(items), "writes/article")
 }
 

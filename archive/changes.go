@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // The change log lets an index kept outside the archive (the search index)
@@ -28,7 +28,7 @@ var (
 func (w *writeTx) logChange(id string) error {
 	if w.changes == nil {
 		w.changes = w.tx.Bucket(bucketChanges)
-		w.changes.FillPercent = timeOrderedFill
+		setFill(w.changes, timeOrderedFill)
 	}
 	seq, err := w.changes.NextSequence()
 	if err != nil {
@@ -62,7 +62,7 @@ type ChangeLog struct {
 // (max <= 0: all).
 func (db *DB) Changes(after uint64, max int) (ChangeLog, error) {
 	var l ChangeLog
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.store.View(func(tx kv.Tx) error {
 		l = ChangeLog{Next: after}
 		if v := tx.Bucket(bucketMeta).Get(metaTrimmed); len(v) == 8 {
 			l.Trimmed = binary.BigEndian.Uint64(v)
@@ -95,7 +95,7 @@ func (db *DB) Changes(after uint64, max int) (ChangeLog, error) {
 // TrimChanges deletes the log's entries up to sequence upTo, once every
 // follower has applied them.
 func (db *DB) TrimChanges(upTo uint64) error {
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.store.Update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketChanges)
 		c := b.Cursor()
 		for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= upTo; k, _ = c.First() {

@@ -10,8 +10,8 @@ import (
 	"sync"
 
 	"herald"
-
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
+	"herald/archive/kv/boltkv"
 )
 
 // Text claims: which article an identifying text belongs to (the first to
@@ -98,7 +98,7 @@ func (s *claimState) init() {
 
 // load reads the claim log back into recent, and the limit that the last
 // settling set.
-func (s *claimState) load(tx *bolt.Tx) error {
+func (s *claimState) load(tx kv.Tx) error {
 	if v := tx.Bucket(bucketMeta).Get(metaClaims); len(v) == 8 {
 		s.limit = settleLimit(int(min(binary.BigEndian.Uint64(v), maxRecent)))
 	}
@@ -151,7 +151,7 @@ func (db *DB) lookSettled(items []item) error {
 	if s.gen%2 == 1 {
 		return nil
 	}
-	return db.bolt.View(func(tx *bolt.Tx) error {
+	return db.store.View(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketTextClaims)
 		for i := range items {
 			p := &items[i]
@@ -161,7 +161,7 @@ func (db *DB) lookSettled(items []item) error {
 	})
 }
 
-func settledOwner(b *bolt.Bucket, k claimKey) string {
+func settledOwner(b kv.Bucket, k claimKey) string {
 	if !k.ok {
 		return ""
 	}
@@ -173,8 +173,8 @@ func settledOwner(b *bolt.Bucket, k claimKey) string {
 // bucket.
 type claimView struct {
 	gen    uint64
-	bucket *bolt.Bucket
-	log    *bolt.Bucket
+	bucket kv.Bucket
+	log    kv.Bucket
 	recent *claimSet
 	mine   map[fingerprint]string
 	// index is the story window; stories are the transaction's new
@@ -184,9 +184,9 @@ type claimView struct {
 }
 
 // begin starts tx's view of the claims; s.write is held.
-func (s *claimState) begin(tx *bolt.Tx) *claimView {
+func (s *claimState) begin(tx kv.Tx) *claimView {
 	log := tx.Bucket(bucketClaimLog)
-	log.FillPercent = 1 // appended to only
+	setFill(log, 1) // appended to only
 	return &claimView{
 		gen: s.gen, bucket: tx.Bucket(bucketTextClaims), log: log,
 		recent: &s.recent, mine: map[fingerprint]string{}, index: &s.stories,
@@ -278,12 +278,12 @@ func (v *claimView) set(fp fingerprint, val string) error {
 
 // updateClaims runs fn in a write transaction with a view of the claims,
 // and makes the claims it made visible once it has committed.
-func (db *DB) updateClaims(fn func(*bolt.Tx, *claimView) error) error {
+func (db *DB) updateClaims(fn func(kv.Tx, *claimView) error) error {
 	s := &db.claims
 	s.write.Lock()
 	defer s.write.Unlock()
 	var v *claimView
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.store.Update(func(tx kv.Tx) error {
 		v = s.begin(tx)
 		return fn(tx, v)
 	})
@@ -315,11 +315,11 @@ func (db *DB) settle() error {
 	if err != nil {
 		return fmt.Errorf("settle claims: %w", err)
 	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.store.Update(func(tx kv.Tx) error {
 		if err := tx.DeleteBucket(bucketClaimLog); err != nil {
 			return err
 		}
-		if _, err := tx.CreateBucket(bucketClaimLog); err != nil {
+		if _, err := tx.CreateBucketIfNotExists(bucketClaimLog); err != nil {
 			return err
 		}
 		var v [8]byte
@@ -357,9 +357,9 @@ func (db *DB) settleBucket() (pages int, err error) {
 	txs := max(1, min(len(claims), pages/settleLeaves))
 	for t := range txs {
 		part := claims[t*len(claims)/txs : (t+1)*len(claims)/txs]
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
+		err := db.store.Update(func(tx kv.Tx) error {
 			b := tx.Bucket(bucketTextClaims)
-			b.FillPercent = claimFill
+			setFill(b, claimFill)
 			for i := range part {
 				if err := settleClaim(b, part[i].fp, s.recent.value(&part[i])); err != nil {
 					return err
@@ -380,16 +380,19 @@ func settleLimit(pages int) int {
 	return min(max(settleFactor*pages, minRecent), maxRecent)
 }
 
-// claimPages counts the leaf pages of text_claims.
+// claimPages counts the leaf pages of text_claims; zero on an engine
+// without pages.
 func (db *DB) claimPages() (n int, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucketTextClaims).Stats().LeafPageN
+	err = db.store.View(func(tx kv.Tx) error {
+		if b := boltkv.RawBucket(tx.Bucket(bucketTextClaims)); b != nil {
+			n = b.Stats().LeafPageN
+		}
 		return nil
 	})
 	return n, err
 }
 
-func settleClaim(b *bolt.Bucket, fp fingerprint, val string) error {
+func settleClaim(b kv.Bucket, fp fingerprint, val string) error {
 	if val == "" {
 		return b.Delete(fp[:])
 	}
@@ -400,34 +403,34 @@ func settleClaim(b *bolt.Bucket, fp fingerprint, val string) error {
 // upgradeClaims rebuilds them as text_claims, a sixteenth of the keys at a
 // time, each share sorted so that it is appended; by_hash goes in the last
 // transaction. One cut short starts over at the next open.
-func upgradeClaims(bdb *bolt.DB) error {
+func upgradeClaims(s store) error {
 	var exists bool
-	err := bdb.Update(func(tx *bolt.Tx) error {
+	err := s.Update(func(tx kv.Tx) error {
 		if exists = tx.Bucket(bucketByHash) != nil; !exists {
 			return nil
 		}
-		if err := tx.DeleteBucket(bucketTextClaims); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+		if err := tx.DeleteBucket(bucketTextClaims); err != nil && !errors.Is(err, kv.ErrBucketNotFound) {
 			return err
 		}
-		_, err := tx.CreateBucket(bucketTextClaims)
+		_, err := tx.CreateBucketIfNotExists(bucketTextClaims)
 		return err
 	})
 	if err != nil || !exists {
 		return err
 	}
 	for share := range upgradeShares {
-		if err := bdb.Update(func(tx *bolt.Tx) error { return upgradeShare(tx, share) }); err != nil {
+		if err := s.Update(func(tx kv.Tx) error { return upgradeShare(tx, share) }); err != nil {
 			return fmt.Errorf("upgrade %s: %w", bucketByHash, err)
 		}
 	}
-	return bdb.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketByHash) })
+	return s.Update(func(tx kv.Tx) error { return tx.DeleteBucket(bucketByHash) })
 }
 
 const upgradeShares = 16
 
 // upgradeShare copies the claims of by_hash whose fingerprints fall in the
 // share-th sixteenth into text_claims.
-func upgradeShare(tx *bolt.Tx, share int) error {
+func upgradeShare(tx kv.Tx, share int) error {
 	type claim struct {
 		fp  fingerprint
 		val []byte
@@ -444,7 +447,7 @@ func upgradeShare(tx *bolt.Tx, share int) error {
 	}
 	slices.SortFunc(part, func(a, b claim) int { return bytes.Compare(a.fp[:], b.fp[:]) })
 	b := tx.Bucket(bucketTextClaims)
-	b.FillPercent = claimFill
+	setFill(b, claimFill)
 	for _, c := range part {
 		if err := b.Put(c.fp[:], c.val); err != nil {
 			return err

@@ -8,8 +8,7 @@ import (
 	"testing"
 
 	"herald"
-
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // Text claims settle once the log holds limit of them: text_claims then
@@ -57,7 +56,7 @@ func TestFailedWriteClaimsNothing(t *testing.T) {
 	boom := errors.New("boom")
 	text := herald.Article{Text: longText("One")}
 	text.ContentHash = herald.ContentHash(text.Text)
-	err := db.commit(func(tx *bolt.Tx, texts *claimView) error {
+	err := db.commit(func(tx kv.Tx, texts *claimView) error {
 		w := newWriteTx(tx, texts, t0)
 		if err := w.texts.claim(textClaim(&text), "x"); err != nil {
 			return err
@@ -100,7 +99,7 @@ func TestSettledLookupGoesStale(t *testing.T) {
 	}
 	settleNow(t, db)
 	var got string
-	err = db.commit(func(tx *bolt.Tx, texts *claimView) error {
+	err = db.commit(func(tx kv.Tx, texts *claimView) error {
 		w := newWriteTx(tx, texts, t0)
 		got = w.texts.ownerOf(p.text, items[0].settled)
 		return nil
@@ -143,8 +142,8 @@ func TestVersion3Claims(t *testing.T) {
 	}
 	known(db, "version 3")
 	// An upgrade cut short: part of the text claims, and a stray one.
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucket(bucketTextClaims)
+	err = db.store.Update(func(tx kv.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketTextClaims)
 		if err != nil {
 			return err
 		}
@@ -167,7 +166,7 @@ func TestVersion3Claims(t *testing.T) {
 	defer db.Close()
 	var version string
 	var old bool
-	db.bolt.View(func(tx *bolt.Tx) error {
+	db.store.View(func(tx kv.Tx) error {
 		version = string(tx.Bucket(bucketMeta).Get(metaVersion))
 		old = tx.Bucket(bucketByHash) != nil
 		return nil

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // commitQueue runs the write functions of concurrent Ingest calls in shared
@@ -27,7 +27,7 @@ type commitQueue struct {
 }
 
 type commitCall struct {
-	fn  func(*bolt.Tx, *claimView) error
+	fn  func(kv.Tx, *claimView) error
 	err chan error
 }
 
@@ -48,7 +48,7 @@ func (q *commitQueue) init() { q.idle.L = &q.mu }
 // beside it, and returns its error, or the commit's, once the transaction
 // is durable. fn may run more than once, each time in a new transaction:
 // it must start afresh.
-func (db *DB) commit(fn func(*bolt.Tx, *claimView) error) error {
+func (db *DB) commit(fn func(kv.Tx, *claimView) error) error {
 	c := &commitCall{fn: fn, err: make(chan error, 1)}
 	q := &db.commits
 	q.mu.Lock()
@@ -88,7 +88,7 @@ func (db *DB) runCommits() {
 func (db *DB) commitBatch(batch []*commitCall) {
 	for len(batch) > 0 {
 		failed := -1
-		err := db.updateClaims(func(tx *bolt.Tx, texts *claimView) error {
+		err := db.updateClaims(func(tx kv.Tx, texts *claimView) error {
 			for i, c := range batch {
 				if err := runSafely(c.fn, tx, texts); err != nil {
 					failed = i
@@ -110,7 +110,7 @@ func (db *DB) commitBatch(batch []*commitCall) {
 
 // runSafely turns a panic in fn into its error, so that the others in
 // its transaction still commit, and the caller hears of it.
-func runSafely(fn func(*bolt.Tx, *claimView) error, tx *bolt.Tx, c *claimView) (err error) {
+func runSafely(fn func(kv.Tx, *claimView) error, tx kv.Tx, c *claimView) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("write panicked: %v", r)

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // The calls that queue while a commit runs share the next transaction; one
@@ -18,7 +18,7 @@ func TestCommitGroups(t *testing.T) {
 	hold, running := make(chan struct{}), make(chan struct{})
 	firstErr := make(chan error, 1)
 	go func() {
-		firstErr <- db.commit(func(*bolt.Tx, *claimView) error {
+		firstErr <- db.commit(func(kv.Tx, *claimView) error {
 			close(running)
 			<-hold
 			return nil
@@ -29,7 +29,7 @@ func TestCommitGroups(t *testing.T) {
 	const n = 20
 	var (
 		mu   sync.Mutex
-		last = map[int]*bolt.Tx{} // the transaction of each call's last run
+		last = map[int]kv.Tx{} // the transaction of each call's last run
 		errs = make([]error, n)
 		wg   sync.WaitGroup
 	)
@@ -37,7 +37,7 @@ func TestCommitGroups(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = db.commit(func(tx *bolt.Tx, _ *claimView) error {
+			errs[i] = db.commit(func(tx kv.Tx, _ *claimView) error {
 				mu.Lock()
 				last[i] = tx
 				mu.Unlock()
@@ -71,7 +71,7 @@ func TestCommitGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var shared *bolt.Tx
+	var shared kv.Tx
 	for i := range n {
 		switch i % 5 {
 		case 1:
@@ -94,7 +94,7 @@ func TestCommitGroups(t *testing.T) {
 			t.Errorf("call %d committed in a transaction of its own", i)
 		}
 	}
-	db.bolt.View(func(tx *bolt.Tx) error {
+	db.store.View(func(tx kv.Tx) error {
 		for i := range n {
 			got := tx.Bucket(bucketMeta).Get(fmt.Appendf(nil, "test-%d", i)) != nil
 			if want := i%5 != 1 && i%5 != 2; got != want {

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // damageCase is a damaged copy of a sound archive.
@@ -286,7 +286,7 @@ func TestVerifyIndexes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.store.Update(func(tx kv.Tx) error {
 		byTime := tx.Bucket(bucketByTime)
 		k, _ := byTime.Cursor().First()
 		if err := byTime.Delete(k); err != nil {

@@ -1,7 +1,9 @@
-// Package archive keeps Herald's articles in one bbolt file: each article
-// once, with every source that carried it, plus the indexes that find an
-// article by feed entry, URL, text and time, the feeds' polling state, the raw
-// article pages, and a streaming JSON export and import.
+// Package archive keeps Herald's articles: each article once, with every
+// source that carried it, plus the indexes that find an article by feed
+// entry, URL, text and time, the feeds' polling state, the raw article
+// pages, and a streaming JSON export and import. Its rules are written
+// against archive/kv's buckets; the buckets live in one bbolt file
+// (kv/boltkv).
 package archive
 
 import (
@@ -16,12 +18,14 @@ import (
 	"time"
 
 	"herald"
+	"herald/archive/kv"
+	"herald/archive/kv/boltkv"
 	"herald/internal/memo"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// The file's layout. Every bucket sits at the top level.
+// The archive's layout, in kv buckets. Every bucket sits at the top level.
 //
 //	meta      "version" -> schema version, decimal text
 //	          "claim_pages" -> uint64 big-endian, leaf pages of text_claims when
@@ -156,7 +160,7 @@ type Options struct {
 
 // DB is an open archive. Its methods are safe for concurrent use.
 type DB struct {
-	bolt        store
+	store       store
 	path        string
 	now         func() time.Time
 	states      stateQueue
@@ -205,7 +209,7 @@ func open(path string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{bolt: store{bdb}, path: path, now: o.Now, ro: o.ReadOnly, decoded: newDecodedMemo(), sanitize: o.SanitizeHTML}
+	db := &DB{store: newStore(boltkv.New(bdb)), path: path, now: o.Now, ro: o.ReadOnly, decoded: newDecodedMemo(), sanitize: o.SanitizeHTML}
 	db.states.init()
 	db.commits.init()
 	db.claims.init()
@@ -214,12 +218,12 @@ func open(path string, o Options) (*DB, error) {
 		db.now = time.Now
 	}
 	if o.ReadOnly {
-		err = db.bolt.View(checkLayout)
-	} else if err = db.bolt.Update(initLayout); err == nil {
+		err = db.store.View(checkLayout)
+	} else if err = db.store.Update(initLayout); err == nil {
 		err = guard(db.upgrade)
 	}
 	if err != nil {
-		bdb.Close()
+		db.store.Close()
 		return nil, err
 	}
 	return db, nil
@@ -238,7 +242,7 @@ func initialMmapSize(readOnly bool) int {
 	return 1 << 30
 }
 
-func initLayout(tx *bolt.Tx) error {
+func initLayout(tx kv.Tx) error {
 	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
@@ -260,19 +264,19 @@ func initLayout(tx *bolt.Tx) error {
 // upgrade brings an older file's layout up to date, and reads the claim log
 // into memory.
 func (db *DB) upgrade() error {
-	if err := foldEntries(db.bolt.DB); err != nil {
+	if err := foldEntries(db.store); err != nil {
 		return err
 	}
-	if err := upgradeClaims(db.bolt.DB); err != nil {
+	if err := upgradeClaims(db.store); err != nil {
 		return err
 	}
-	if err := rehash(db.bolt.DB); err != nil {
+	if err := rehash(db.store); err != nil {
 		return err
 	}
-	if err := db.bolt.View(db.claims.stories.load); err != nil {
+	if err := db.store.View(db.claims.stories.load); err != nil {
 		return err
 	}
-	if err := db.bolt.View(db.claims.load); err != nil {
+	if err := db.store.View(db.claims.load); err != nil {
 		return err
 	}
 	return db.scrubCredentials()
@@ -281,9 +285,9 @@ func (db *DB) upgrade() error {
 // foldEntries moves version 2's entry hashes into by_key, a transaction
 // at a time: one cut short leaves a file that reads correctly, and the next
 // open for writing goes on.
-func foldEntries(bdb *bolt.DB) error {
+func foldEntries(s store) error {
 	for done := false; !done; {
-		err := bdb.Update(func(tx *bolt.Tx) (err error) {
+		err := s.Update(func(tx kv.Tx) (err error) {
 			done, err = moveEntries(tx, entriesPerTx)
 			return err
 		})
@@ -296,7 +300,7 @@ func foldEntries(bdb *bolt.DB) error {
 
 // moveEntries folds up to limit keys of the entries bucket into by_key's
 // values, and deletes the bucket once it is empty; done says it is gone.
-func moveEntries(tx *bolt.Tx, limit int) (done bool, err error) {
+func moveEntries(tx kv.Tx, limit int) (done bool, err error) {
 	entries := tx.Bucket(bucketEntries)
 	if entries == nil {
 		return true, nil
@@ -333,7 +337,7 @@ func moveEntries(tx *bolt.Tx, limit int) (done bool, err error) {
 	return false, nil
 }
 
-func checkLayout(tx *bolt.Tx) error {
+func checkLayout(tx kv.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil {
 		return errors.New("not a Herald archive (no meta bucket)")
@@ -360,7 +364,7 @@ func (db *DB) Close() error {
 	if err == nil {
 		err = db.claims.err
 	}
-	if cerr := db.bolt.Close(); err == nil {
+	if cerr := db.store.Close(); err == nil {
 		err = cerr
 	}
 	return err
@@ -377,7 +381,7 @@ func (db *DB) LastChange() (time.Time, uint64) {
 		at time.Time
 		n  uint64
 	)
-	_ = db.bolt.View(func(tx *bolt.Tx) error {
+	_ = db.store.View(func(tx kv.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get(metaChanges); len(v) == 8 {
 			n = binary.BigEndian.Uint64(v)
@@ -392,7 +396,7 @@ func (db *DB) LastChange() (time.Time, uint64) {
 
 // noteChange records, inside the transaction that made it, that articles
 // changed.
-func noteChange(tx *bolt.Tx, now time.Time) error {
+func noteChange(tx kv.Tx, now time.Time) error {
 	meta := tx.Bucket(bucketMeta)
 	var n uint64
 	if v := meta.Get(metaChanges); len(v) == 8 {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"herald"
+	"herald/archive/kv"
 
 	"github.com/klauspost/compress/s2"
 	bolt "go.etcd.io/bbolt"
@@ -89,7 +90,7 @@ func TestOpenRefuses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(metaVersion, []byte("99")) })
+		db.store.Update(func(tx kv.Tx) error { return tx.Bucket(bucketMeta).Put(metaVersion, []byte("99")) })
 		db.Close()
 		if _, err := Open(p, Options{}); err == nil || !strings.Contains(err.Error(), "newer") {
 			t.Errorf("error %v", err)
@@ -171,7 +172,7 @@ func TestPages(t *testing.T) {
 		t.Errorf("page round trip: %q %q %v", p.URL, p.ContentType, p.Fetched)
 	}
 	var stored int
-	db.bolt.View(func(tx *bolt.Tx) error {
+	db.store.View(func(tx kv.Tx) error {
 		stored = len(tx.Bucket(bucketPages).Get([]byte(res.IDs[0])))
 		return nil
 	})

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"herald"
+	"herald/archive/kv"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	bolt "go.etcd.io/bbolt"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden files")
@@ -344,7 +344,7 @@ func FuzzImport(f *testing.F) {
 // reset empties an archive.
 func reset(t *testing.T, db *DB) {
 	t.Helper()
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.store.Update(func(tx kv.Tx) error {
 		for _, name := range allBuckets {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err

@@ -6,8 +6,7 @@ import (
 	"sync"
 
 	"herald"
-
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // stateQueue holds feed states saved but not yet written. A state written
@@ -76,7 +75,7 @@ func (db *DB) writeStates() {
 func (db *DB) flushStates(names []string) error {
 	q := &db.states
 	var written []queued
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.store.Update(func(tx kv.Tx) error {
 		q.mu.Lock()
 		defer q.mu.Unlock()
 		written = written[:0]

@@ -8,8 +8,7 @@ import (
 	"strings"
 
 	"herald"
-
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // Feed states live in the archive, not in memory, so that a restarted
@@ -27,7 +26,7 @@ func (db *DB) SaveFeedState(ctx context.Context, state herald.FeedState) error {
 		return fmt.Errorf("save feed state: %w", err)
 	}
 	if db.ro {
-		return fmt.Errorf("save feed state %s: %w", state.Name, bolt.ErrTxNotWritable)
+		return fmt.Errorf("save feed state %s: %w", state.Name, kv.ErrTxNotWritable)
 	}
 	db.queueState(state)
 	q := &db.states
@@ -38,7 +37,7 @@ func (db *DB) SaveFeedState(ctx context.Context, state herald.FeedState) error {
 	return err
 }
 
-func putFeedState(tx *bolt.Tx, state herald.FeedState) error {
+func putFeedState(tx kv.Tx, state herald.FeedState) error {
 	data, err := json.Marshal(state)
 	if err != nil {
 		return fmt.Errorf("feed %s: %w", state.Name, err)
@@ -59,7 +58,7 @@ func (db *DB) FeedState(name string) (herald.FeedState, bool, error) {
 		state herald.FeedState
 		found bool
 	)
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.store.View(func(tx kv.Tx) error {
 		data := tx.Bucket(bucketFeeds).Get([]byte(name))
 		if data == nil {
 			return nil
@@ -74,7 +73,7 @@ func (db *DB) FeedState(name string) (herald.FeedState, bool, error) {
 func (db *DB) FeedStates() ([]herald.FeedState, error) {
 	var states []herald.FeedState
 	queued := db.states.queuedStates()
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.store.View(func(tx kv.Tx) error {
 		return tx.Bucket(bucketFeeds).ForEach(func(k, v []byte) error {
 			if s, ok := queued[string(k)]; ok {
 				delete(queued, string(k))
@@ -102,7 +101,7 @@ func (db *DB) FeedStates() ([]herald.FeedState, error) {
 // DeleteFeedState forgets a feed's state (a feed removed from feeds.yaml).
 // Its articles stay.
 func (db *DB) DeleteFeedState(name string) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.store.Update(func(tx kv.Tx) error {
 		db.states.forget(name)
 		return tx.Bucket(bucketFeeds).Delete([]byte(name))
 	})

@@ -10,6 +10,9 @@ import (
 	"os"
 	"runtime/debug"
 
+	"herald/archive/kv"
+	"herald/archive/kv/boltkv"
+
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -192,13 +195,53 @@ func guard(fn func() error) (err error) {
 	return fn()
 }
 
-// store is the bbolt file, with every transaction guarded.
-type store struct{ *bolt.DB }
-
-func (s store) View(fn func(*bolt.Tx) error) error {
-	return guard(func() error { return s.DB.View(fn) })
+// store is the archive's engine. On a bbolt file every transaction is
+// guarded: a damaged page panics or faults inside bbolt. Another engine's
+// panic is a bug, not damage, and is left to crash.
+type store struct {
+	kv.Engine
+	bolt *bolt.DB // the file, on bbolt; nil on another engine
 }
 
-func (s store) Update(fn func(*bolt.Tx) error) error {
-	return guard(func() error { return s.DB.Update(fn) })
+func newStore(e kv.Engine) store { return store{Engine: e, bolt: boltkv.Raw(e)} }
+
+func (s store) View(fn func(kv.Tx) error) error {
+	if s.bolt == nil {
+		return s.Engine.View(fn)
+	}
+	return guard(func() error { return s.Engine.View(fn) })
+}
+
+func (s store) Update(fn func(kv.Tx) error) error {
+	if s.bolt == nil {
+		return s.Engine.Update(fn)
+	}
+	return guard(func() error { return s.Engine.Update(fn) })
+}
+
+// setFill sets how full bbolt packs the pages of b when it splits them
+// (bolt.Bucket.FillPercent); other engines have no pages to pack.
+func setFill(b kv.Bucket, fill float64) {
+	if bb := boltkv.RawBucket(b); bb != nil {
+		bb.FillPercent = fill
+	}
+}
+
+// keyCount counts the keys of b: a bbolt file counts them from its pages'
+// headers, another engine walks them.
+func keyCount(b kv.Bucket) int {
+	if bb := boltkv.RawBucket(b); bb != nil {
+		return bb.Stats().KeyN
+	}
+	n := 0
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		n++
+	}
+	return n
+}
+
+// fileOnly is the error of a feature that only a bbolt file has.
+func fileOnly(feature, instead string) error {
+	return fmt.Errorf("%s: not available on a PostgreSQL archive; %s", feature, instead)
 }

@@ -8,9 +8,8 @@ import (
 	"time"
 
 	"herald"
+	"herald/archive/kv"
 	"herald/extract"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -122,8 +121,8 @@ func readOnlyExport(t testing.TB, path string) string {
 func countKeys(t testing.TB, db *DB, bucket []byte) int {
 	t.Helper()
 	n := 0
-	db.bolt.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucket).Stats().KeyN
+	db.store.View(func(tx kv.Tx) error {
+		n = keyCount(tx.Bucket(bucket))
 		return nil
 	})
 	return n

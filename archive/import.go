@@ -10,8 +10,7 @@ import (
 	"io"
 
 	"herald"
-
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 const (
@@ -206,7 +205,7 @@ func (imp *importer) flush() error {
 		return nil
 	}
 	var res Result
-	err := imp.db.updateClaims(func(tx *bolt.Tx, texts *claimView) error {
+	err := imp.db.updateClaims(func(tx kv.Tx, texts *claimView) error {
 		w := newWriteTx(tx, texts, imp.db.now())
 		for i := range imp.batch {
 			o, err := w.importArticle(&imp.batch[i], imp.created)

@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"herald"
-
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // Index keys. A time is 8 bytes big-endian: Published in Unix nanoseconds
@@ -116,16 +115,16 @@ func tagPrefix(tag string) string   { return keyPart(tag) + "\x00" }
 
 // writeTx is a write transaction's view of the article buckets.
 type writeTx struct {
-	tx                                  *bolt.Tx
-	articles, pages                     *bolt.Bucket
-	byKey, byURL, byTime, byFeed, byTag *bolt.Bucket
-	changes                             *bolt.Bucket // on first use
+	tx                                  kv.Tx
+	articles, pages                     kv.Bucket
+	byKey, byURL, byTime, byFeed, byTag kv.Bucket
+	changes                             kv.Bucket // on first use
 	texts                               *claimView
 	now                                 time.Time
 	changed                             bool
 }
 
-func newWriteTx(tx *bolt.Tx, texts *claimView, now time.Time) *writeTx {
+func newWriteTx(tx kv.Tx, texts *claimView, now time.Time) *writeTx {
 	w := &writeTx{
 		tx:       tx,
 		articles: tx.Bucket(bucketArticles),
@@ -145,11 +144,11 @@ func newWriteTx(tx *bolt.Tx, texts *claimView, now time.Time) *writeTx {
 	// full. Keys that follow a feed's GUIDs or URLs are in order only as
 	// far as the site's are: they keep room for the odd key that lands
 	// in the middle, since a full page splits at every such key.
-	for _, b := range []*bolt.Bucket{w.articles, w.pages, w.byTime, w.byFeed, w.byTag} {
-		b.FillPercent = timeOrderedFill
+	for _, b := range []kv.Bucket{w.articles, w.pages, w.byTime, w.byFeed, w.byTag} {
+		setFill(b, timeOrderedFill)
 	}
-	for _, b := range []*bolt.Bucket{w.byKey, w.byURL} {
-		b.FillPercent = appendFill
+	for _, b := range []kv.Bucket{w.byKey, w.byURL} {
+		setFill(b, appendFill)
 	}
 	return w
 }
@@ -262,7 +261,7 @@ func sourceSet(a *herald.Article) map[string]herald.Source {
 // may be nil.
 func (w *writeTx) moveTimes(old, n *herald.Article) error {
 	oldKeys, newKeys := w.timeKeySets(old), w.timeKeySets(n)
-	for _, b := range []*bolt.Bucket{w.byFeed, w.byTime, w.byTag} {
+	for _, b := range []kv.Bucket{w.byFeed, w.byTime, w.byTag} {
 		if err := moveKeys(b, oldKeys[b], newKeys[b]); err != nil {
 			return err
 		}
@@ -272,12 +271,12 @@ func (w *writeTx) moveTimes(old, n *herald.Article) error {
 
 // timeKeySets gathers a's keys in the indexes by time, by index; none for
 // a nil article.
-func (w *writeTx) timeKeySets(a *herald.Article) map[*bolt.Bucket]map[string]bool {
+func (w *writeTx) timeKeySets(a *herald.Article) map[kv.Bucket]map[string]bool {
 	if a == nil {
 		return nil
 	}
-	sets := map[*bolt.Bucket]map[string]bool{}
-	w.eachTimeKey(a, func(b *bolt.Bucket, k []byte) error {
+	sets := map[kv.Bucket]map[string]bool{}
+	w.eachTimeKey(a, func(b kv.Bucket, k []byte) error {
 		if sets[b] == nil {
 			sets[b] = map[string]bool{}
 		}
@@ -290,7 +289,7 @@ func (w *writeTx) timeKeySets(a *herald.Article) map[*bolt.Bucket]map[string]boo
 // eachTimeKey calls fn with each of a's keys in the indexes by time, and
 // the index: one in by_feed for each feed, one in by_time, one in by_tag
 // for each tag.
-func (w *writeTx) eachTimeKey(a *herald.Article, fn func(*bolt.Bucket, []byte) error) error {
+func (w *writeTx) eachTimeKey(a *herald.Article, fn func(kv.Bucket, []byte) error) error {
 	for _, s := range a.Sources {
 		if err := fn(w.byFeed, timeIDKey(feedPrefix(s.Feed), a.Published, a.ID)); err != nil {
 			return err
@@ -309,7 +308,7 @@ func (w *writeTx) eachTimeKey(a *herald.Article, fn func(*bolt.Bucket, []byte) e
 
 // moveKeys deletes from b the keys of old that next lacks and puts those
 // of next that old lacks, with no value.
-func moveKeys(b *bolt.Bucket, old, next map[string]bool) error {
+func moveKeys(b kv.Bucket, old, next map[string]bool) error {
 	for k := range old {
 		if !next[k] {
 			if err := b.Delete([]byte(k)); err != nil {
@@ -329,7 +328,7 @@ func moveKeys(b *bolt.Bucket, old, next map[string]bool) error {
 
 // moveClaim releases an article's old claim when its key changed, and
 // claims the new key if it is free (as index does).
-func moveClaim(b *bolt.Bucket, old, next []byte, id string) error {
+func moveClaim(b kv.Bucket, old, next []byte, id string) error {
 	if !bytes.Equal(old, next) {
 		if err := release(b, old, id); err != nil {
 			return err
@@ -387,11 +386,11 @@ func (w *writeTx) indexNew(a *herald.Article, p *item, urlFree, hashFree bool) e
 // putTimes puts a new article in the indexes by time: moveTimes from no
 // article, without building the sets of keys to compare.
 func (w *writeTx) putTimes(a *herald.Article) error {
-	return w.eachTimeKey(a, func(b *bolt.Bucket, k []byte) error { return b.Put(k, nil) })
+	return w.eachTimeKey(a, func(b kv.Bucket, k []byte) error { return b.Put(k, nil) })
 }
 
 // claim maps k to id unless k is nil or already taken.
-func claim(b *bolt.Bucket, k []byte, id string) error {
+func claim(b kv.Bucket, k []byte, id string) error {
 	if k == nil || b.Get(k) != nil {
 		return nil
 	}
@@ -399,7 +398,7 @@ func claim(b *bolt.Bucket, k []byte, id string) error {
 }
 
 // release deletes k if it maps to id.
-func release(b *bolt.Bucket, k []byte, id string) error {
+func release(b kv.Bucket, k []byte, id string) error {
 	if k == nil || owner(b, k) != id {
 		return nil
 	}
@@ -407,7 +406,7 @@ func release(b *bolt.Bucket, k []byte, id string) error {
 }
 
 // owner returns the id k maps to in b, or "" when none.
-func owner(b *bolt.Bucket, k []byte) string {
+func owner(b kv.Bucket, k []byte) string {
 	if k == nil {
 		return ""
 	}
@@ -417,7 +416,7 @@ func owner(b *bolt.Bucket, k []byte) string {
 // entryHash is the hash by_key's value v keeps of its entry (Item.EntryHash),
 // or, for version 2's bare id, what that version's entries bucket keeps
 // under k, if the file still has it; "" for none.
-func entryHash(v []byte, entries *bolt.Bucket, k []byte) string {
+func entryHash(v []byte, entries kv.Bucket, k []byte) string {
 	_, hash, legacy, err := splitID(v)
 	switch {
 	case err != nil:

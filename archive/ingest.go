@@ -12,8 +12,7 @@ import (
 	"time"
 
 	"herald"
-
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // Item is one entry of a polled feed, ready for the archive: Article has
@@ -80,7 +79,7 @@ func (db *DB) Ingest(ctx context.Context, state herald.FeedState, items []Item) 
 	// The writes of feeds polled at the same moment commit together: one
 	// commit for many feeds, and each caller still returns only after its
 	// own write is durable. fn may run twice, so it starts afresh.
-	err := db.commit(func(tx *bolt.Tx, texts *claimView) error {
+	err := db.commit(func(tx kv.Tx, texts *claimView) error {
 		res = Result{IDs: make([]string, len(items))}
 		if err := putFeedState(tx, state); err != nil {
 			return err

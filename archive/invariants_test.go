@@ -11,8 +11,7 @@ import (
 	"time"
 
 	"herald"
-
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // checkIndexes verifies the invariants of db.go's layout comment: every
@@ -23,14 +22,14 @@ import (
 func checkIndexes(t *testing.T, db *DB, complete bool) {
 	t.Helper()
 	// What verify checks of them, it finds sound.
-	db.bolt.View(func(tx *bolt.Tx) error {
+	db.store.View(func(tx kv.Tx) error {
 		var ps problems
 		if verifyIndexes(tx, &ps); len(ps.list) > 0 {
 			t.Fatalf("verify: %v", ps.done())
 		}
 		return nil
 	})
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.store.View(func(tx kv.Tx) error {
 		want := map[string]map[string]string{ // bucket -> key -> value
 			"by_key": {}, "by_time": {}, "by_feed": {}, "by_tag": {},
 		}
@@ -176,7 +175,7 @@ func reopen(t *testing.T, db *DB) *DB {
 
 // claimsOf returns the text claims as tx and db's memory see them:
 // text_claims, overlaid with the claim log.
-func claimsOf(tx *bolt.Tx, db *DB) map[fingerprint]string {
+func claimsOf(tx kv.Tx, db *DB) map[fingerprint]string {
 	got := map[fingerprint]string{}
 	tx.Bucket(bucketTextClaims).ForEach(func(k, v []byte) error {
 		got[fingerprint(k)] = valueID(v)

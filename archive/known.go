@@ -4,9 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 
-	bolt "go.etcd.io/bbolt"
-
 	"herald"
+	"herald/archive/kv"
 )
 
 // EntryRef names a feed entry for Known: its Key (GUID when no Key), link,
@@ -29,7 +28,7 @@ const (
 // poller uses it to fetch article pages only for entries that are new.
 func (db *DB) Known(feed string, refs []EntryRef) ([]Seen, error) {
 	out := make([]Seen, len(refs))
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.store.View(func(tx kv.Tx) error {
 		byKey, byURL, entries := tx.Bucket(bucketByKey), tx.Bucket(bucketByURL), tx.Bucket(bucketEntries)
 		for i, r := range refs {
 			k := sourceKey(herald.Source{Feed: feed, Key: r.Key})

@@ -11,8 +11,7 @@ import (
 	"time"
 
 	"herald"
-
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 func TestKnown(t *testing.T) {
@@ -96,11 +95,11 @@ func TestKnownUnchanged(t *testing.T) {
 func toVersion2(t *testing.T, db *DB, withEntries bool) {
 	t.Helper()
 	toVersion3(t, db)
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		var entries *bolt.Bucket
+	err := db.store.Update(func(tx kv.Tx) error {
+		var entries kv.Bucket
 		if withEntries {
 			var err error
-			if entries, err = tx.CreateBucket(bucketEntries); err != nil {
+			if entries, err = tx.CreateBucketIfNotExists(bucketEntries); err != nil {
 				return err
 			}
 		}
@@ -179,7 +178,7 @@ func TestVersion2Entries(t *testing.T) {
 	}
 	known(db, "version 2")
 	// An upgrade cut short after one transaction of two entries.
-	if err := db.bolt.Update(func(tx *bolt.Tx) error { _, err := moveEntries(tx, 2); return err }); err != nil {
+	if err := db.store.Update(func(tx kv.Tx) error { _, err := moveEntries(tx, 2); return err }); err != nil {
 		t.Fatal(err)
 	}
 	known(db, "half upgraded")
@@ -200,7 +199,7 @@ func TestVersion2Entries(t *testing.T) {
 	known(db, "upgraded")
 	var version string
 	var entries bool
-	db.bolt.View(func(tx *bolt.Tx) error {
+	db.store.View(func(tx kv.Tx) error {
 		version, entries = string(tx.Bucket(bucketMeta).Get(metaVersion)), tx.Bucket(bucketEntries) != nil
 		return nil
 	})
@@ -248,9 +247,9 @@ func TestKnownWithoutEntriesBucket(t *testing.T) {
 // bucket or log.
 func toVersion3(t *testing.T, db *DB) {
 	t.Helper()
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.store.Update(func(tx kv.Tx) error {
 		claims := claimsOf(tx, db)
-		byHash, err := tx.CreateBucket(bucketByHash)
+		byHash, err := tx.CreateBucketIfNotExists(bucketByHash)
 		if err != nil {
 			return err
 		}

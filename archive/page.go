@@ -11,8 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"herald/archive/kv"
+
 	"github.com/klauspost/compress/s2"
-	bolt "go.etcd.io/bbolt"
 )
 
 // Page is the raw article page an article was extracted from, kept so that
@@ -101,7 +102,7 @@ func gunzip(data []byte) ([]byte, error) {
 }
 
 // putPage stores a page encoded by encodePage.
-func putPage(b *bolt.Bucket, id string, data []byte) error {
+func putPage(b kv.Bucket, id string, data []byte) error {
 	if err := b.Put([]byte(id), data); err != nil {
 		return fmt.Errorf("page %s: %w", id, err)
 	}
@@ -111,7 +112,7 @@ func putPage(b *bolt.Bucket, id string, data []byte) error {
 // Page returns the stored page of an article, or ErrNotFound.
 func (db *DB) Page(id string) (*Page, error) {
 	var p *Page
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.store.View(func(tx kv.Tx) error {
 		data := tx.Bucket(bucketPages).Get([]byte(id))
 		if data == nil {
 			return fmt.Errorf("page %q: %w", id, ErrNotFound)
@@ -128,7 +129,7 @@ func (db *DB) Page(id string) (*Page, error) {
 // EachPage calls fn with every stored page in id order, inside one read
 // transaction: fn must not write to the archive.
 func (db *DB) EachPage(ctx context.Context, fn func(id string, p *Page) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error {
+	return db.store.View(func(tx kv.Tx) error {
 		c := tx.Bucket(bucketPages).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if err := ctx.Err(); err != nil {

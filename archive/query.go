@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"herald"
-
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // DefaultLimit is how many articles Recent returns when Query.Limit is not
@@ -104,7 +103,7 @@ func bound(prefix []byte, tk [timeLen]byte, id string) []byte {
 
 // walk calls fn with the id of every key in s, oldest first or, when
 // reverse, newest first, until fn returns false or an error.
-func (s span) walk(tx *bolt.Tx, reverse bool, fn func(id string) (bool, error)) error {
+func (s span) walk(tx kv.Tx, reverse bool, fn func(id string) (bool, error)) error {
 	c := tx.Bucket(s.bucket).Cursor()
 	idAt := len(s.prefix) + timeLen
 	in := func(k []byte) bool {
@@ -132,7 +131,7 @@ func (s span) walk(tx *bolt.Tx, reverse bool, fn func(id string) (bool, error)) 
 }
 
 // last positions c on the last key below s.upper (or the end of the prefix).
-func (s span) last(c *bolt.Cursor) []byte {
+func (s span) last(c kv.Cursor) []byte {
 	upper := s.upper
 	if upper == nil && len(s.prefix) > 0 {
 		upper = successor(s.prefix)
@@ -176,7 +175,7 @@ func decodeCursor(c string) ([]byte, error) {
 // Article returns one article, or ErrNotFound.
 func (db *DB) Article(id string) (herald.Article, error) {
 	var a *herald.Article
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.store.View(func(tx kv.Tx) error {
 		var err error
 		a, err = getArticle(tx.Bucket(bucketArticles), id)
 		return err
@@ -201,7 +200,7 @@ func (db *DB) Recent(q Query) ([]herald.Article, string, error) {
 	}
 	var list []herald.Article
 	size, more := 0, false
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.store.View(func(tx kv.Tx) error {
 		articles := tx.Bucket(bucketArticles)
 		return s.walk(tx, true, func(id string) (bool, error) {
 			rec := articles.Get([]byte(id))
@@ -245,7 +244,7 @@ func (db *DB) Recent(q Query) ([]herald.Article, string, error) {
 // story decides whether a, selected by q, is shown in one-per-story mode:
 // a copy is not when its story's first article is selected too; a story's
 // first article is, with its copies' sources added.
-func (q *Query) story(tx *bolt.Tx, a *herald.Article) (bool, error) {
+func (q *Query) story(tx kv.Tx, a *herald.Article) (bool, error) {
 	if a.Story != "" && a.Story != a.ID {
 		first, err := getArticle(tx.Bucket(bucketArticles), a.Story)
 		if errors.Is(err, ErrNotFound) {
@@ -291,7 +290,7 @@ func (db *DB) each(ctx context.Context, q Query, decode bool, fn func(id string,
 	if err != nil {
 		return err
 	}
-	return db.bolt.View(func(tx *bolt.Tx) error {
+	return db.store.View(func(tx kv.Tx) error {
 		articles := tx.Bucket(bucketArticles)
 		n := 0
 		var records recordReader // one article at a time is in memory

@@ -9,8 +9,7 @@ import (
 	"testing"
 
 	"herald"
-
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 func TestRecordRoundTrip(t *testing.T) {
@@ -83,7 +82,7 @@ func TestVersion1File(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Rewrite it as version 1 wrote it: plain JSON, version "1".
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.store.Update(func(tx kv.Tx) error {
 		if err := tx.Bucket(bucketArticles).Put([]byte(old.ID), line); err != nil {
 			return err
 		}
@@ -106,7 +105,7 @@ func TestVersion1File(t *testing.T) {
 	ingest(t, db, "blog", entry{guid: "new", url: "https://example.com/new", title: "New", text: longText("New")})
 	var version string
 	var compressed int
-	db.bolt.View(func(tx *bolt.Tx) error {
+	db.store.View(func(tx kv.Tx) error {
 		version = string(tx.Bucket(bucketMeta).Get(metaVersion))
 		return tx.Bucket(bucketArticles).ForEach(func(_, v []byte) error {
 			if v[0] == recordS2 {

@@ -6,8 +6,7 @@ import (
 	"slices"
 
 	"herald"
-
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // Version 5 normalises text for hashing with Unicode NFC, keeps combining
@@ -29,9 +28,9 @@ const rehashBatch = 10_000
 // identityRules. The claims are rebuilt in id order (which article of two
 // with one text holds its claim is the first met: before, it was the first
 // archived).
-func rehash(bdb *bolt.DB) error {
+func rehash(s store) error {
 	var done bool
-	if err := bdb.View(func(tx *bolt.Tx) error {
+	if err := s.View(func(tx kv.Tx) error {
 		done = string(tx.Bucket(bucketMeta).Get(metaIdentity)) == identityRules
 		return nil
 	}); err != nil || done {
@@ -46,7 +45,7 @@ func rehash(bdb *bolt.DB) error {
 		changed []*herald.Article
 		taken   = map[fingerprint]bool{}
 	)
-	err := bdb.View(func(tx *bolt.Tx) error {
+	err := s.View(func(tx kv.Tx) error {
 		return tx.Bucket(bucketArticles).ForEach(func(k, v []byte) error {
 			a, err := decodeRecord(v)
 			if err != nil {
@@ -67,7 +66,7 @@ func rehash(bdb *bolt.DB) error {
 		return fmt.Errorf("upgrade hashes: %w", err)
 	}
 	for part := range slices.Chunk(changed, rehashBatch) {
-		err := bdb.Update(func(tx *bolt.Tx) error {
+		err := s.Update(func(tx kv.Tx) error {
 			b := tx.Bucket(bucketArticles)
 			for _, a := range part {
 				data, err := encodeArticle(a)
@@ -85,17 +84,17 @@ func rehash(bdb *bolt.DB) error {
 		}
 	}
 	slices.SortFunc(claims, func(a, b claim) int { return bytes.Compare(a.fp[:], b.fp[:]) })
-	return bdb.Update(func(tx *bolt.Tx) error {
+	return s.Update(func(tx kv.Tx) error {
 		for _, name := range [][]byte{bucketTextClaims, bucketClaimLog} {
 			if err := tx.DeleteBucket(name); err != nil {
 				return fmt.Errorf("upgrade text claims: %w", err)
 			}
-			if _, err := tx.CreateBucket(name); err != nil {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("upgrade text claims: %w", err)
 			}
 		}
 		b := tx.Bucket(bucketTextClaims)
-		b.FillPercent = claimFill
+		setFill(b, claimFill)
 		for _, c := range claims {
 			if err := b.Put(c.fp[:], c.val); err != nil {
 				return fmt.Errorf("upgrade text claims: %w", err)

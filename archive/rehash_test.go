@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"herald"
+	"herald/archive/kv"
+	"herald/archive/kv/boltkv"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -31,7 +33,7 @@ func TestRehashOlderFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = bdb.Update(func(tx *bolt.Tx) error {
+	err = boltkv.New(bdb).Update(func(tx kv.Tx) error {
 		b := tx.Bucket(bucketArticles)
 		var id []byte
 		b.ForEach(func(k, v []byte) error {
@@ -52,7 +54,7 @@ func TestRehashOlderFile(t *testing.T) {
 		}
 		for _, name := range [][]byte{bucketTextClaims, bucketClaimLog} {
 			tx.DeleteBucket(name)
-			tx.CreateBucket(name)
+			tx.CreateBucketIfNotExists(name)
 		}
 		tx.Bucket(bucketMeta).Put(metaVersion, []byte("4"))
 		return tx.Bucket(bucketMeta).Delete(metaIdentity)

@@ -10,10 +10,10 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/klauspost/compress/s2"
-	bolt "go.etcd.io/bbolt"
-
 	"herald"
+	"herald/archive/kv"
+
+	"github.com/klauspost/compress/s2"
 )
 
 // Herald before issue 12 kept a feed's credentials (user:password@ in its
@@ -31,13 +31,13 @@ const scrubBatch = 2000
 
 func (db *DB) scrubCredentials() error {
 	done := false
-	if err := db.bolt.View(func(tx *bolt.Tx) error {
+	if err := db.store.View(func(tx kv.Tx) error {
 		done = tx.Bucket(bucketMeta).Get(metaScrubbed) != nil
 		return nil
 	}); err != nil || done {
 		return err
 	}
-	if err := db.bolt.Update(scrubFeedStates); err != nil {
+	if err := db.store.Update(scrubFeedStates); err != nil {
 		return fmt.Errorf("scrub credentials: %w", err)
 	}
 	for after := []byte(nil); ; {
@@ -50,7 +50,7 @@ func (db *DB) scrubCredentials() error {
 		}
 	}
 	for after := []byte(nil); ; {
-		err := db.bolt.Update(func(tx *bolt.Tx) (err error) {
+		err := db.store.Update(func(tx kv.Tx) (err error) {
 			after, err = db.scrubPages(tx, after)
 			return err
 		})
@@ -61,12 +61,12 @@ func (db *DB) scrubCredentials() error {
 			break
 		}
 	}
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.store.Update(func(tx kv.Tx) error {
 		return tx.Bucket(bucketMeta).Put(metaScrubbed, []byte("1"))
 	})
 }
 
-func scrubFeedStates(tx *bolt.Tx) error {
+func scrubFeedStates(tx kv.Tx) error {
 	b := tx.Bucket(bucketFeeds)
 	var states []herald.FeedState
 	err := b.ForEach(func(k, v []byte) error {
@@ -103,7 +103,7 @@ func hasUserInfo(data []byte) bool {
 // first), a batch in one transaction, and returns the last key read, or nil
 // when none is left.
 func (db *DB) scrubArticles(after []byte) (last []byte, err error) {
-	err = db.updateClaims(func(tx *bolt.Tx, texts *claimView) error {
+	err = db.updateClaims(func(tx kv.Tx, texts *claimView) error {
 		articles := tx.Bucket(bucketArticles)
 		var ids []string
 		c := articles.Cursor()
@@ -195,7 +195,7 @@ func scrubURLs(a *herald.Article) {
 // scrubPages scrubs the URLs of the pages after the key after, as
 // scrubArticles does the articles. Only a page's header is decoded to find
 // out.
-func (db *DB) scrubPages(tx *bolt.Tx, after []byte) (last []byte, err error) {
+func (db *DB) scrubPages(tx kv.Tx, after []byte) (last []byte, err error) {
 	b := tx.Bucket(bucketPages)
 	type found struct {
 		id   string

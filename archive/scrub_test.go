@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"herald"
-
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // TestScrubCredentials (white-box: it writes a file as a Herald before
@@ -93,7 +92,7 @@ func TestScrubCredentials(t *testing.T) {
 // never scrubbed.
 func asOlderHerald(t *testing.T, db *DB, from, to string) {
 	t.Helper()
-	err := db.updateClaims(func(tx *bolt.Tx, texts *claimView) error {
+	err := db.updateClaims(func(tx kv.Tx, texts *claimView) error {
 		w := newWriteTx(tx, texts, db.now())
 		var arts []*herald.Article
 		w.articles.ForEach(func(k, _ []byte) error {
@@ -169,7 +168,7 @@ func BenchmarkScrubOpen(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Delete(metaScrubbed) })
+		db.store.Update(func(tx kv.Tx) error { return tx.Bucket(bucketMeta).Delete(metaScrubbed) })
 		db.Close()
 		b.StartTimer()
 		db, err = Open(path, Options{NoSync: true})

@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"sort"
 
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
+	"herald/archive/kv/boltkv"
 )
 
 // Stats are the archive's counts.
@@ -16,7 +17,7 @@ type Stats struct {
 	Sources         int // every source of every article
 	Pages           int
 	Feeds           map[string]int // articles with a source from each feed
-	FileSize        int64          // bytes in use in the file
+	FileSize        int64          // bytes in use in the file; 0 on PostgreSQL
 }
 
 // FeedCount is one feed's article count.
@@ -40,13 +41,15 @@ func (s Stats) PerFeed() []FeedCount {
 // articles).
 func (db *DB) Stats() (Stats, error) {
 	s := Stats{Feeds: map[string]int{}}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		s.Articles = tx.Bucket(bucketArticles).Stats().KeyN
+	err := db.store.View(func(tx kv.Tx) error {
+		s.Articles = keyCount(tx.Bucket(bucketArticles))
 		s.Copies = copiesIn(tx)
 		s.Stories = s.Articles - s.Copies
-		s.Sources = tx.Bucket(bucketByKey).Stats().KeyN
-		s.Pages = tx.Bucket(bucketPages).Stats().KeyN
-		s.FileSize = tx.Size()
+		s.Sources = keyCount(tx.Bucket(bucketByKey))
+		s.Pages = keyCount(tx.Bucket(bucketPages))
+		if btx := boltkv.RawTx(tx); btx != nil {
+			s.FileSize = btx.Size()
+		}
 		c := tx.Bucket(bucketByFeed).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			if feed, _, ok := bytes.Cut(k, []byte{0}); ok {

@@ -8,8 +8,7 @@ import (
 	"unicode/utf8"
 
 	"herald"
-
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // Stories: articles that are copies of one another with edits (a wire
@@ -327,7 +326,7 @@ func (w *writeTx) linkStory(a *herald.Article, sh, keys []uint64) error {
 }
 
 // loadStories fills the window with the newest articles, newest last.
-func (x *storyIndex) load(tx *bolt.Tx) error {
+func (x *storyIndex) load(tx kv.Tx) error {
 	c := tx.Bucket(bucketByTime).Cursor()
 	var ids []string
 	for k, _ := c.Last(); k != nil && len(ids) < x.window; k, _ = c.Prev() {
@@ -372,7 +371,7 @@ func (w *writeTx) noteCopy(a *herald.Article) error {
 
 // copySources returns the sources of the copies of a's story, which a
 // does not hold already.
-func copySources(tx *bolt.Tx, a *herald.Article) ([]herald.Source, error) {
+func copySources(tx kv.Tx, a *herald.Article) ([]herald.Source, error) {
 	b := tx.Bucket(bucketByStory)
 	if b == nil {
 		return nil, nil
@@ -391,7 +390,7 @@ func copySources(tx *bolt.Tx, a *herald.Article) ([]herald.Source, error) {
 }
 
 // copiesIn is the count noteCopy keeps.
-func copiesIn(tx *bolt.Tx) int {
+func copiesIn(tx kv.Tx) int {
 	if v := tx.Bucket(bucketMeta).Get(metaCopies); len(v) == 8 {
 		return int(binary.BigEndian.Uint64(v))
 	}

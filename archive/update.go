@@ -6,8 +6,7 @@ import (
 	"fmt"
 
 	"herald"
-
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // Update changes one article in a write transaction, for re-extraction: fn
@@ -22,7 +21,7 @@ func (db *DB) Update(ctx context.Context, id string, fn func(*herald.Article) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := db.updateClaims(func(tx *bolt.Tx, texts *claimView) error {
+	err := db.updateClaims(func(tx kv.Tx, texts *claimView) error {
 		w := newWriteTx(tx, texts, db.now())
 		old, err := w.get(id)
 		if err != nil {

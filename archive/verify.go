@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"herald"
+	"herald/archive/kv"
+	"herald/archive/kv/boltkv"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -92,14 +94,14 @@ func Verify(path string, o Options) ([]Problem, error) {
 		return ps.done(), nil
 	}
 	defer bdb.Close()
-	verifyTx(store{bdb}, &ps)
+	verifyTx(newStore(boltkv.New(bdb)), &ps)
 	return ps.done(), nil
 }
 
-// verifyTx checks the file through bbolt, then Herald's layout and indexes.
+// verifyTx checks a bbolt file through bbolt, then Herald's layout and indexes.
 func verifyTx(s store, ps *problems) {
-	err := s.View(func(tx *bolt.Tx) error {
-		for err := range tx.Check() {
+	err := s.View(func(tx kv.Tx) error {
+		for err := range boltkv.RawTx(tx).Check() {
 			ps.add("bbolt", "%v", err)
 		}
 		return nil
@@ -110,7 +112,7 @@ func verifyTx(s store, ps *problems) {
 	if len(ps.list) > 0 {
 		return // the pages are not sound: reading the buckets may only add noise
 	}
-	err = s.View(func(tx *bolt.Tx) error {
+	err = s.View(func(tx kv.Tx) error {
 		if err := checkLayout(tx); err != nil {
 			ps.add("layout", "%v", err)
 			return nil
@@ -129,9 +131,9 @@ func verifyTx(s store, ps *problems) {
 // maps only to an article that has the key (by_url, the text claims). It
 // reads the articles once and looks each of their entries up, then walks
 // an index only when it holds more entries than the articles call for.
-func verifyIndexes(tx *bolt.Tx, ps *problems) {
+func verifyIndexes(tx kv.Tx, ps *problems) {
 	arts := tx.Bucket(bucketArticles)
-	exact := []*bolt.Bucket{tx.Bucket(bucketByKey), tx.Bucket(bucketByTime), tx.Bucket(bucketByFeed), tx.Bucket(bucketByTag)}
+	exact := []kv.Bucket{tx.Bucket(bucketByKey), tx.Bucket(bucketByTime), tx.Bucket(bucketByFeed), tx.Bucket(bucketByTag)}
 	found := make([]int, len(exact))
 	arts.ForEach(func(k, rec []byte) error {
 		a, err := decodeRecord(rec)
@@ -159,7 +161,7 @@ func verifyIndexes(tx *bolt.Tx, ps *problems) {
 		return nil
 	})
 	for i, b := range exact {
-		if n := b.Stats().KeyN; n > found[i] {
+		if n := keyCount(b); n > found[i] {
 			extraKeys(b, arts, exactName(i), ps)
 		}
 	}
@@ -197,7 +199,7 @@ func indexKeys(name []byte, a *herald.Article) [][]byte {
 }
 
 // extraKeys reports the keys of b that no article calls for.
-func extraKeys(b, arts *bolt.Bucket, name []byte, ps *problems) {
+func extraKeys(b, arts kv.Bucket, name []byte, ps *problems) {
 	b.ForEach(func(k, v []byte) error {
 		id := indexedID(name, k, v)
 		rec := arts.Get([]byte(id))
@@ -240,7 +242,7 @@ func indexedID(name, k, v []byte) string {
 
 // verifyClaims checks that by_url and the text claims (text_claims
 // overlaid with the claim log) map a key only to an article that has it.
-func verifyClaims(tx *bolt.Tx, arts *bolt.Bucket, ps *problems) {
+func verifyClaims(tx kv.Tx, arts kv.Bucket, ps *problems) {
 	owns := func(where string, k []byte, id string, has func(*herald.Article) bool) {
 		a, err := getArticle(arts, id)
 		switch {
