@@ -92,6 +92,11 @@ func TestMetaTitle(t *testing.T) {
 		{"title without separator kept", `<title>Just a title</title>`, ``, "Just a title"},
 		{"broken json-ld skipped", `<script type="application/ld+json">{"@type":"Article","headline":</script><meta property="og:title" content="From og">`, ``, "From og"},
 		{"svg title ignored", `<title>Page title</title>`, `<svg><title>icon</title></svg>`, "Page title"},
+		{"kicker in the h1 left out", `<meta property="og:title" content="Climate: Drilling until it gets hot"><title>Climate: Drilling until it gets hot | Site</title>`,
+			`<h1><span class="article-heading__kicker">Climate</span><span class="visually-hidden">: </span><span class="article-heading__title">Drilling until it gets hot</span></h1>`, "Drilling until it gets hot"},
+		{"dachzeile in the h1 left out", `<title>Nach dem Sturm: Bahn fährt wieder nach Plan | Sender</title>`,
+			`<h1><span class="dachzeile">Nach dem Sturm</span> <span class="headline">Bahn fährt wieder nach Plan</span></h1>`, "Bahn fährt wieder nach Plan"},
+		{"h1 of kickers only kept whole", `<meta property="og:title" content="Only the kicker">`, `<h1><span class="kicker">Only the kicker</span></h1>`, "Only the kicker"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 )
 
 // maxTitle bounds a title candidate in runes: longer text is a paragraph.
@@ -79,7 +80,7 @@ func (r *metaReader) bestH1(claims []string, doc string) string {
 		if i >= 20 {
 			return false
 		}
-		t := foldMetaSpace(s.Text())
+		t := headlineText(s.Nodes[0], foldMetaSpace(s.Text()))
 		n := normTitle(t)
 		if n == "" || utf8.RuneCountInString(t) > maxTitle {
 			return true
@@ -194,4 +195,59 @@ func foldMetaSpace(s string) string {
 		return s
 	}
 	return strings.TrimSuffix(string(appendFolded(make([]byte, 0, len(s)), s)), " ")
+}
+
+// kickerWords name, in a class, the kicker that news sites print inside the
+// h1 above or before the headline proper ("Klimaschutz", "Nach
+// Corona-Lockerungen"): a topic line, not part of the headline.
+var kickerWords = []string{"kicker", "dachzeile", "topline", "overline", "eyebrow", "supertitle", "super-title", "roofline", "spitzmarke", "subtitle", "sub-title"}
+
+// headlineText is a headline element's text without the kickers it holds,
+// and the punctuation that joined a kicker to the headline ("Kicker: ").
+// whole is the element's whole text; it is the result when the element
+// holds no kicker, or nothing but kickers.
+func headlineText(h *html.Node, whole string) string {
+	var b strings.Builder
+	kicker := false
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch {
+			case c.Type == html.TextNode:
+				b.WriteString(c.Data)
+			case c.Type == html.ElementNode && isKicker(c):
+				kicker = true
+				b.WriteByte(' ')
+			case c.Type == html.ElementNode:
+				walk(c)
+			}
+		}
+	}
+	walk(h)
+	if !kicker {
+		return whole
+	}
+	t := strings.TrimLeft(foldMetaSpace(b.String()), ":|-–—·• ")
+	if t == "" {
+		return whole
+	}
+	return t
+}
+
+// isKicker reports whether an element's class names a kicker: one of
+// kickerWords, alone or as the last part of a BEM-style name
+// ("article-heading__kicker").
+func isKicker(n *html.Node) bool {
+	class := strings.ToLower(attr(n, "class"))
+	if class == "" {
+		return false
+	}
+	for _, c := range strings.Fields(class) {
+		for _, w := range kickerWords {
+			if c == w || strings.HasSuffix(c, "__"+w) || strings.HasSuffix(c, "-"+w) || strings.HasSuffix(c, "_"+w) {
+				return true
+			}
+		}
+	}
+	return false
 }
