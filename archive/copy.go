@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
+	"herald/archive/kv"
 )
 
 // copyBatch bounds the stored pages one transaction of CopyPages writes.
@@ -19,7 +19,7 @@ func (db *DB) CopyPages(ctx context.Context, from *DB) (int, error) {
 	var batch []page
 	size, n := 0, 0
 	flush := func() error {
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
+		err := db.store.Update(func(tx kv.Tx) error {
 			b := tx.Bucket(bucketPages)
 			for _, p := range batch {
 				if err := putPage(b, string(p.id), p.data); err != nil {
@@ -32,7 +32,7 @@ func (db *DB) CopyPages(ctx context.Context, from *DB) (int, error) {
 		batch, size = batch[:0], 0
 		return err
 	}
-	err := from.bolt.View(func(tx *bolt.Tx) error {
+	err := from.store.View(func(tx kv.Tx) error {
 		c := tx.Bucket(bucketPages).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if err := ctx.Err(); err != nil {
