@@ -148,6 +148,38 @@ var modifiedTags = []string{"article:modified_time", "og:updated_time", "datemod
 // went stale when the article was republished, and the reader sees the
 // printed one.
 func (r *metaReader) published() time.Time {
+	t := r.pagePublished()
+	// A date in the address (/2017/06/07/) is written when the article is
+	// first published and never changes; a page date more than a week from
+	// it is another date (a modification, a relaunch of the site, a date
+	// the page mentions), so the address's date wins.
+	if u, ok := r.urlDate(); ok && !t.IsZero() && daysApart(t, u) > urlDateSlack {
+		return u
+	}
+	return t
+}
+
+// urlDateSlack is how many days a page's date may stand from the date in
+// its address: an article may be dated by the event it reports or be
+// published days after its address was made.
+const urlDateSlack = 7
+
+// daysApart is the number of calendar days between the dates of a and b,
+// each read in its own zone.
+func daysApart(a, b time.Time) int {
+	day := func(t time.Time) time.Time {
+		y, m, d := t.Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	h := day(a).Sub(day(b)).Hours()
+	if h < 0 {
+		h = -h
+	}
+	return int(h / 24)
+}
+
+// pagePublished is the publication date the page itself gives.
+func (r *metaReader) pagePublished() time.Time {
 	visible, score, seen := r.dateFromLines()
 	strong := seen && score >= strongDateLine
 	pick := func(t time.Time) time.Time {

@@ -158,6 +158,8 @@ func TestMetaPublished(t *testing.T) {
 		{"printed day confirmed by modified wins", "", `<meta property="article:published_time" content="2021-11-22T18:42:22+01:00"><meta property="article:modified_time" content="2023-01-01T10:00:00+01:00">`, `<h1>H</h1><time class="publish-date">1. Januar 2023</time>`, "2023-01-01T00:00:00"},
 		{"unconfirmed printed day loses", "", `<meta property="article:published_time" content="2021-11-22T18:42:22+01:00">`, `<h1>H</h1><time class="publish-date">1. Januar 2023</time>`, "2021-11-22T18:42:22+01:00"},
 		{"url date", "https://example.com/2014/03/09/story/", ``, ``, "2014-03-09T00:00:00"},
+		{"url date beats a page date years away", "https://example.com/2017/06/07/story/", `<meta property="article:published_time" content="2019-05-21T14:34:00+02:00">`, ``, "2017-06-07T00:00:00"},
+		{"page date days from the url date kept", "https://example.com/2022/05/02/story/", `<meta property="article:published_time" content="2022-05-08T06:00:00-05:00">`, ``, "2022-05-08T06:00:00-05:00"},
 		{"dateline opening the first sentence", "", ``, `<h1>H</h1><p><strong>01.02.2022 – Der Arbeitsmarkt ist gut in das Jahr gestartet, sagte der Chef.</strong> Mehr.</p>`, "2022-02-01T00:00:00"},
 		{"date opening a line of an events list", "", ``, `<h1>H</h1><p>01.02.2022 Konzert in der Stadthalle mit vielen Gästen</p>`, ""},
 		{"modified as last resort", "", `<meta property="article:modified_time" content="2013-01-01T00:00:00Z">`, ``, "2013-01-01T00:00:00Z"},
