@@ -200,9 +200,7 @@ func (s *claimState) apply(v *claimView) {
 	for fp, val := range v.mine {
 		s.recent.put(fp, val)
 	}
-	for _, e := range v.stories.entries {
-		s.stories.add(e)
-	}
+	s.stories.commit(&v.stories)
 }
 
 // owner returns the id that claimed k, or "" when none has.

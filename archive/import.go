@@ -284,7 +284,7 @@ func (w *writeTx) importStory(a *herald.Article) error {
 	sh := shingles(a.Text)
 	keys := bandKeys(sh)
 	if a.Story == "" {
-		if err := w.linkStory(a, sh, keys); err != nil {
+		if err := w.linkStory(a, sh, keys, nil); err != nil {
 			return err
 		}
 		if a.Story == "" {

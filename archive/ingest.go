@@ -72,6 +72,9 @@ func (db *DB) Ingest(ctx context.Context, state herald.FeedState, items []Item) 
 	if err := db.lookSettled(prepared); err != nil {
 		return Result{}, fmt.Errorf("ingest %s: %w", state.Name, err)
 	}
+	if err := db.lookStories(prepared); err != nil {
+		return Result{}, fmt.Errorf("ingest %s: %w", state.Name, err)
+	}
 	if err := db.beforeIngest(state.Name); err != nil {
 		return Result{}, fmt.Errorf("ingest %s: %w", state.Name, err)
 	}
@@ -131,6 +134,7 @@ type item struct {
 	// The shingles and band keys of the item's text (story.go), made
 	// here for the same reason.
 	shingles, bands []uint64
+	story           storyLook // see lookStories
 }
 
 // prepareNew fills p.fresh and p.record.
@@ -318,7 +322,7 @@ func (w *writeTx) sourceTaken(s herald.Source) bool {
 func (w *writeTx) create(p *item, urlFree, hashFree bool) (string, outcome, error) {
 	a := p.art
 	a.ID = w.freeID(p.source.Feed, entryKey(p.source), a.URL, p.art.Published)
-	if err := w.linkStory(&a, p.shingles, p.bands); err != nil {
+	if err := w.linkStory(&a, p.shingles, p.bands, &p.story); err != nil {
 		return "", nil, err
 	}
 	if a.Story == "" {

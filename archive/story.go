@@ -190,56 +190,110 @@ func intersect(a, b []uint64) int {
 }
 
 // storyIndex is the band index of the recent window, in memory. It is
-// changed only under claims.write, after a commit (claimView.stories).
+// changed only under claims.write and claims.mu, after a commit
+// (claimState.apply); lookStories reads it under claims.mu alone.
+//
+// Each article added gets the next seq; the window is the last window of
+// them, article seq at ring[seq%window]. bands maps a band key to the
+// seq of the newest article with it, and a key whose article has left the
+// window is dead: every article with the key is older still. Dead keys
+// are not deleted as their articles leave (a lookup and a delete a key,
+// a million keys at the default window) but swept out once every half
+// window of articles, in one pass over the map; so the map holds up to
+// one and a half times the window's keys, in the room a full window's
+// took (BenchmarkStoryWindow). Seqs, not ids: a map with no pointers in
+// it is not scanned by the garbage collector.
 type storyIndex struct {
 	window int
-	// bands maps a band key to the ring position of the newest article
-	// with it. Positions, not ids: a map with no pointers in it is not
-	// scanned by the garbage collector, and at the default window it
-	// holds a million keys.
-	bands map[uint64]int32
-	ring  []storyEntry // the window, oldest first from next
-	next  int
+	bands  map[uint64]uint64
+	ring   []string // article ids
+	added  uint64   // the seq of the next article
+	swept  uint64   // added at the last sweep
+	// recent are the last commits' new articles, oldest first, with their
+	// band maps: a lookup made before a commit (lookStories) is brought up
+	// to date from them in the write transaction, where the window's map
+	// would cost a cache miss a key.
+	recent []storyBatch
 }
 
-// storyEntry is an article of the window and its band keys.
+// keptBatches is how many commits recent holds: an item waits for one or
+// two commits between lookStories and its own; one that waited longer is
+// looked up again in its transaction.
+const keptBatches = 16
+
+// storyEntry is a new article and its band keys.
 type storyEntry struct {
 	id   string
 	keys []uint64
+}
+
+// storyBatch is a commit's new articles, as the window gained them: the
+// first has seq first.
+type storyBatch struct {
+	first uint64
+	pendingStories
 }
 
 func (x *storyIndex) init(window int) {
 	if window <= 0 {
 		window = DefaultStoryWindow
 	}
-	x.window = window
-	x.bands = map[uint64]int32{}
-	x.ring = nil
-	x.next = 0
+	*x = storyIndex{window: window, bands: map[uint64]uint64{}}
 }
 
 // add puts an article in the window, dropping the oldest when full.
 func (x *storyIndex) add(e storyEntry) {
-	if len(e.keys) == 0 {
-		return
-	}
-	pos := len(x.ring)
-	if pos < x.window {
-		x.ring = append(x.ring, e)
+	seq := x.added
+	x.added++
+	if len(x.ring) < x.window {
+		x.ring = append(x.ring, e.id)
 	} else {
-		pos = x.next
-		for _, k := range x.ring[pos].keys {
-			// A key a newer article holds stays.
-			if p, ok := x.bands[k]; ok && int(p) == pos {
-				delete(x.bands, k)
-			}
-		}
-		x.ring[pos] = e
-		x.next = (pos + 1) % x.window
+		x.ring[seq%uint64(x.window)] = e.id
 	}
 	for _, k := range e.keys {
-		x.bands[k] = int32(pos)
+		x.bands[k] = seq
 	}
+	if x.added-x.swept >= uint64(max(x.window/2, 1)) {
+		x.sweep()
+	}
+}
+
+// sweep deletes the dead keys.
+func (x *storyIndex) sweep() {
+	for k, seq := range x.bands {
+		if !x.inWindow(seq) {
+			delete(x.bands, k)
+		}
+	}
+	x.swept = x.added
+}
+
+// inWindow reports whether the article of seq is still in the window.
+func (x *storyIndex) inWindow(seq uint64) bool { return x.added-seq <= uint64(x.window) }
+
+// get returns the article of the window with key k, the newest.
+func (x *storyIndex) get(k uint64) (string, uint64, bool) {
+	seq, ok := x.bands[k]
+	if !ok || !x.inWindow(seq) {
+		return "", 0, false
+	}
+	return x.ring[seq%uint64(x.window)], seq, true
+}
+
+// commit adds a committed transaction's new articles and keeps them as
+// the newest batch.
+func (x *storyIndex) commit(p *pendingStories) {
+	if len(p.entries) == 0 {
+		return
+	}
+	first := x.added
+	for _, e := range p.entries {
+		x.add(e)
+	}
+	if len(x.recent) == keptBatches {
+		x.recent = slices.Delete(x.recent, 0, 1)
+	}
+	x.recent = append(x.recent, storyBatch{first: first, pendingStories: *p})
 }
 
 // pendingStories are the new articles of a write transaction, added to
@@ -252,8 +306,8 @@ type pendingStories struct {
 	bands   map[uint64]int32 // band key -> index in entries
 }
 
-// add queues e for the window and makes it a candidate for the rest of
-// the transaction.
+// add queues e, which has band keys, for the window and makes it a
+// candidate for the rest of the transaction.
 func (p *pendingStories) add(e storyEntry) {
 	if p.bands == nil {
 		p.bands = map[uint64]int32{}
@@ -264,31 +318,188 @@ func (p *pendingStories) add(e storyEntry) {
 	p.entries = append(p.entries, e)
 }
 
-// candidates are the articles that share a band with keys, in the order of
-// the bands, each once: the window's, then the transaction's.
-func (x *storyIndex) candidates(keys []uint64, pending *pendingStories) []string {
-	var ids []string
-	for _, k := range keys {
-		if p, ok := x.bands[k]; ok && !slices.Contains(ids, x.ring[p].id) {
-			ids = append(ids, x.ring[p].id)
+// storyLook is what the window held for an item's band keys when it was
+// prepared (lookStories), and its candidates verified there, outside the
+// write transaction that feeds share.
+type storyLook struct {
+	at       uint64     // the window's added count then
+	hits     []storyHit // in the order of the keys
+	verdicts []storyVerdict
+}
+
+// storyHit is the newest article of the window with keys[key].
+type storyHit struct {
+	key int
+	id  string
+	seq uint64
+}
+
+// storyVerdict is a candidate as lookStories found it: its stored record
+// then, and what findStory takes of it.
+type storyVerdict struct {
+	id     string
+	record []byte
+	story  string // the candidate's StoryID
+	shares bool   // it shares a feed with the item
+	score  float64
+	ok     bool // verifyCopy's
+}
+
+// look returns what the window holds for keys now.
+func (x *storyIndex) look(keys []uint64) storyLook {
+	l := storyLook{at: x.added}
+	for i, k := range keys {
+		if id, seq, ok := x.get(k); ok {
+			l.hits = append(l.hits, storyHit{key: i, id: id, seq: seq})
 		}
-		if i, ok := pending.bands[k]; ok && !slices.Contains(ids, pending.entries[i].id) {
-			ids = append(ids, pending.entries[i].id)
+	}
+	return l
+}
+
+// covers reports whether every article added since l was made is in the
+// batches kept. An article added otherwise than by commit (on open, or
+// caught up from another process's commits) leaves a gap between batches,
+// and the lookups made before it are made again in the transaction.
+func (x *storyIndex) covers(l *storyLook) bool {
+	if l == nil {
+		return false
+	}
+	end := x.added
+	for j := len(x.recent) - 1; j >= 0 && end > l.at; j-- {
+		b := &x.recent[j]
+		if b.first+uint64(len(b.entries)) != end {
+			return false
+		}
+		end = b.first
+	}
+	return end == l.at
+}
+
+// newest returns the newest article of the window with keys[i], from l
+// and the batches committed since, which covers(l) holds.
+func (x *storyIndex) newest(keys []uint64, i int, l *storyLook) (string, bool) {
+	for j := len(x.recent) - 1; j >= 0 && x.recent[j].first >= l.at; j-- {
+		b := &x.recent[j]
+		if n, ok := b.bands[keys[i]]; ok {
+			return b.entries[n].id, x.inWindow(b.first + uint64(n))
+		}
+	}
+	for _, h := range l.hits {
+		if h.key == i {
+			return h.id, x.inWindow(h.seq)
+		}
+	}
+	return "", false
+}
+
+// candidates are the articles that share a band with keys, in the order of
+// the bands, each once: the window's, then the transaction's. l, when it
+// covers the batches since, stands for the window's map.
+func (x *storyIndex) candidates(keys []uint64, pending *pendingStories, l *storyLook) []string {
+	fresh := x.covers(l)
+	var ids []string
+	for i, k := range keys {
+		var id string
+		var ok bool
+		if fresh {
+			id, ok = x.newest(keys, i, l)
+		} else {
+			id, _, ok = x.get(k)
+		}
+		if ok && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+		if n, ok := pending.bands[k]; ok && !slices.Contains(ids, pending.entries[n].id) {
+			ids = append(ids, pending.entries[n].id)
 		}
 	}
 	return ids
 }
 
+// lookStories looks up the window for each item with band keys and
+// verifies the candidates it finds, before the write transaction: the
+// transaction then only brings the lookup up to date (candidates) and
+// checks that a verified candidate's record is unchanged (findStory).
+func (db *DB) lookStories(items []item) error {
+	s := &db.claims
+	s.mu.RLock()
+	hits := false
+	for i := range items {
+		if p := &items[i]; len(p.bands) > 0 {
+			p.story = s.stories.look(p.bands)
+			hits = hits || len(p.story.hits) > 0
+		}
+	}
+	s.mu.RUnlock()
+	if !hits {
+		return nil
+	}
+	return db.store.View(func(tx kv.Tx) error {
+		articles := tx.Bucket(bucketArticles)
+		for i := range items {
+			items[i].story.verify(articles, &items[i])
+		}
+		return nil
+	})
+}
+
+// verify fills in l.verdicts for p's candidates.
+func (l *storyLook) verify(articles kv.Bucket, p *item) {
+	var set []uint64
+	feeds := feedsOf(&p.art)
+	for _, h := range l.hits {
+		if slices.ContainsFunc(l.verdicts, func(v storyVerdict) bool { return v.id == h.id }) {
+			continue
+		}
+		rec := articles.Get([]byte(h.id))
+		if rec == nil {
+			continue // findStory finds it missing too
+		}
+		c, err := decodeRecord(rec)
+		if err != nil {
+			continue // findStory reports it
+		}
+		v := storyVerdict{id: h.id, record: bytes.Clone(rec), story: c.StoryID(), shares: sharesFeed(c, feeds)}
+		if !v.shares {
+			if set == nil {
+				set = sortedSet(slices.Clone(p.shingles))
+			}
+			v.score, v.ok = verifyCopy(set, sortedSet(shingles(c.Text)))
+		}
+		l.verdicts = append(l.verdicts, v)
+	}
+}
+
+// verdict returns lookStories' verdict on candidate id if its record is
+// the same now.
+func (l *storyLook) verdict(id string, articles kv.Bucket) (*storyVerdict, bool) {
+	if l == nil {
+		return nil, false
+	}
+	for i := range l.verdicts {
+		if v := &l.verdicts[i]; v.id == id {
+			return v, bytes.Equal(articles.Get([]byte(id)), v.record)
+		}
+	}
+	return nil, false
+}
+
 // findStory returns the story a new article with text belongs to, or ""
-// for a story of its own, and the entry to add to the window once its
-// transaction commits. feeds are the article's feeds: a feed's own
+// for a story of its own. feeds are the article's feeds: a feed's own
 // articles are its own business (a feed that gives two entries says they
-// are two), so a story joins only articles of other feeds.
-func (w *writeTx) findStory(sh, keys []uint64, feeds []string) (string, error) {
+// are two), so a story joins only articles of other feeds. l is what
+// lookStories found, or nil.
+func (w *writeTx) findStory(sh, keys []uint64, feeds []string, l *storyLook) (string, error) {
 	var best string
 	bestScore := 0.0
 	var set []uint64 // sh sorted, made for the first candidate
-	for _, id := range w.texts.index.candidates(keys, &w.texts.stories) {
+	for _, id := range w.texts.index.candidates(keys, &w.texts.stories, l) {
+		if v, ok := l.verdict(id, w.articles); ok {
+			if !v.shares && v.ok && v.score > bestScore {
+				best, bestScore = v.story, v.score
+			}
+			continue
+		}
 		c, err := w.get(id)
 		if err != nil {
 			return "", err
@@ -307,12 +518,13 @@ func (w *writeTx) findStory(sh, keys []uint64, feeds []string) (string, error) {
 }
 
 // linkStory sets the Story of a, a new article of the transaction whose
-// shingles and band keys are sh and keys, and queues it for the window.
-func (w *writeTx) linkStory(a *herald.Article, sh, keys []uint64) error {
+// shingles and band keys are sh and keys, and queues it for the window. l
+// is what lookStories found, or nil.
+func (w *writeTx) linkStory(a *herald.Article, sh, keys []uint64, l *storyLook) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	story, err := w.findStory(sh, keys, feedsOf(a))
+	story, err := w.findStory(sh, keys, feedsOf(a), l)
 	if err != nil {
 		return err
 	}
@@ -338,7 +550,9 @@ func (x *storyIndex) load(tx kv.Tx) error {
 		if err != nil {
 			return err
 		}
-		x.add(storyEntry{id: a.ID, keys: bandKeys(shingles(a.Text))})
+		if keys := bandKeys(shingles(a.Text)); len(keys) > 0 {
+			x.add(storyEntry{id: a.ID, keys: keys})
+		}
 	}
 	return nil
 }
