@@ -50,32 +50,32 @@ const (
 
 // shingles returns the hashes of text's shingles, in text order (sort
 // them with sortedSet to compare two texts). A shingle's hash is made from
-// its words' hashes, so that no shingle is built as a string.
+// its words' hashes, so that no shingle or word is built as a string.
 func shingles(text string) []uint64 {
 	norm := herald.NormalizeText(text)
-	words := strings.Fields(norm)
+	words := make([]uint64, 0, strings.Count(norm, " ")+1)
+	for w := range strings.FieldsSeq(norm) {
+		words = append(words, fnv1a(w))
+	}
 	if len(words) > 0 && utf8.RuneCountInString(norm)/len(words) > 12 {
 		// Few spaces for many letters: Chinese, Japanese, Thai.
 		words = words[:0]
-		runes := []rune(strings.ReplaceAll(norm, " ", ""))
-		for i := range runes {
-			words = append(words, string(runes[i]))
+		for _, r := range norm {
+			if r != ' ' {
+				words = append(words, fnv1a(string(r)))
+			}
 		}
 		return gramHashes(words, shingleRunes)
 	}
 	return gramHashes(words, shingleWords)
 }
 
-// gramHashes hashes each run of n tokens.
-func gramHashes(tokens []string, n int) []uint64 {
-	if len(tokens) < n {
+// gramHashes hashes each run of n tokens, given their hashes.
+func gramHashes(th []uint64, n int) []uint64 {
+	if len(th) < n {
 		return nil
 	}
-	th := make([]uint64, len(tokens))
-	for i, t := range tokens {
-		th[i] = fnv1a(t)
-	}
-	out := make([]uint64, 0, len(tokens)-n+1)
+	out := make([]uint64, 0, len(th)-n+1)
 	for i := 0; i+n <= len(th); i++ {
 		h := uint64(n)
 		for _, x := range th[i : i+n] {
