@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"herald"
 	"herald/archive"
@@ -215,6 +216,18 @@ func document(a *herald.Article) map[string]any {
 	return d
 }
 
+// indexInto adds a to batch and its date to sp.
+func indexInto(batch *bleve.Batch, sp *span, a *herald.Article) error {
+	d := document(a)
+	if t, ok := d[fPublished].(time.Time); ok {
+		sp.add(t)
+	}
+	if err := batch.Index(a.ID, d); err != nil {
+		return fmt.Errorf("article %s: %w", a.ID, err)
+	}
+	return nil
+}
+
 // hostSuffixes are the names site: matches for a URL: its host and every
 // parent domain of two labels or more ("www.bbc.co.uk", "bbc.co.uk",
 // "co.uk").
@@ -275,6 +288,12 @@ func (ix *Index) CatchUp(ctx context.Context, a Archive) (uint64, error) {
 		if err := ctx.Err(); err != nil {
 			return applied, err
 		}
+		ix.mu.RLock()
+		sp, err := ix.readSpan()
+		ix.mu.RUnlock()
+		if err != nil {
+			return applied, err
+		}
 		batch := ix.b.NewBatch()
 		for _, id := range log.IDs {
 			art, err := a.Article(id)
@@ -284,10 +303,13 @@ func (ix *Index) CatchUp(ctx context.Context, a Archive) (uint64, error) {
 			case err != nil:
 				return applied, fmt.Errorf("search index: %w", err)
 			default:
-				if err := batch.Index(id, document(&art)); err != nil {
-					return applied, fmt.Errorf("search index: article %s: %w", id, err)
+				if err := indexInto(batch, &sp, &art); err != nil {
+					return applied, fmt.Errorf("search index: %w", err)
 				}
 			}
+		}
+		if sp.set {
+			batch.SetInternal(keySpan, sp.bytes())
 		}
 		batch.SetInternal(keyApplied, seqBytes(log.Next))
 		if err := ix.b.Batch(batch); err != nil {
@@ -310,6 +332,7 @@ func (ix *Index) Rebuild(ctx context.Context, a Archive) (uint64, error) {
 		return 0, err
 	}
 	batch := ix.b.NewBatch()
+	var sp span
 	flush := func() error {
 		if batch.Size() == 0 {
 			return nil
@@ -319,8 +342,8 @@ func (ix *Index) Rebuild(ctx context.Context, a Archive) (uint64, error) {
 		return err
 	}
 	err = a.Each(ctx, archive.Query{}, func(art herald.Article) error {
-		if err := batch.Index(art.ID, document(&art)); err != nil {
-			return fmt.Errorf("article %s: %w", art.ID, err)
+		if err := indexInto(batch, &sp, &art); err != nil {
+			return err
 		}
 		if batch.Size() >= batchSize {
 			return flush()
@@ -332,6 +355,9 @@ func (ix *Index) Rebuild(ctx context.Context, a Archive) (uint64, error) {
 	}
 	if err != nil {
 		return 0, fmt.Errorf("rebuild search index %s: %w", ix.path, err)
+	}
+	if sp.set {
+		batch.SetInternal(keySpan, sp.bytes())
 	}
 	batch.SetInternal(keyApplied, seqBytes(start))
 	if err := ix.b.Batch(batch); err != nil {
@@ -372,6 +398,15 @@ func (ix *Index) Search(ctx context.Context, r Request) (Result, error) {
 	q, err := ix.compile(r)
 	if err != nil {
 		return Result{}, err
+	}
+	return ix.searchRecent(ctx, q, r)
+}
+
+// run runs q for r, on the articles published at or after from when from
+// is not zero.
+func (ix *Index) run(ctx context.Context, q query.Query, r Request, from time.Time) (Result, error) {
+	if !from.IsZero() {
+		q = bleve.NewConjunctionQuery(q, dateRange(from, time.Time{}))
 	}
 	req := bleve.NewSearchRequestOptions(q, r.Limit, r.Offset, false)
 	// One sort key: a second (a date to break ties of score, an id to
@@ -432,12 +467,21 @@ func (ix *Index) compile(r Request) (query.Query, error) {
 		bq.AddMust(term(fTag, r.Tag))
 	}
 	if !r.Since.IsZero() || !r.Until.IsZero() {
-		yes, no := true, false
-		dq := bleve.NewDateRangeInclusiveQuery(r.Since, r.Until, &yes, &no)
-		dq.SetField(fPublished)
-		bq.AddMust(dq)
+		bq.AddMust(dateRange(r.Since, r.Until))
 	}
 	return bq, nil
+}
+
+// dateRange matches the articles published at or after since and before
+// until (either zero: unbounded). It scores nothing (boost 0): a range is
+// matched through prefix-coded terms of differing rarity, which would
+// otherwise add to a match's score by which term its date fell in.
+func dateRange(since, until time.Time) query.Query {
+	yes, no := true, false
+	dq := bleve.NewDateRangeInclusiveQuery(since, until, &yes, &no)
+	dq.SetField(fPublished)
+	dq.SetBoost(0)
+	return dq
 }
 
 func (ix *Index) clause(c Clause) (query.Query, error) {

@@ -43,6 +43,9 @@ type Hit struct {
 type Result struct {
 	Hits  []Hit
 	Total uint64
+	// AtLeast says the search stopped once it had found enough among the
+	// newest articles (window.go): Total counts those, and more match.
+	AtLeast bool
 }
 
 // Engine searches an index of the archive. *Index (bleve, beside a bbolt

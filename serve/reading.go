@@ -41,6 +41,7 @@ type readingPage struct {
 	Error              string
 	Items              []readingItem
 	Total              uint64
+	AtLeast            bool // Total counts the newest matches only
 	NextURL            string
 	SortURL, SortLabel string
 }
@@ -101,7 +102,7 @@ func (s *Server) fillReading(r *http.Request, q feedQuery, p *readingPage) error
 		if err != nil {
 			return serverError{err}
 		}
-		list, next, hits, p.Total = res.list, res.next, res.hits, res.total
+		list, next, hits, p.Total, p.AtLeast = res.list, res.next, res.hits, res.total, res.atLeast
 		p.PageTitle = q.Q + " · " + s.o.Title
 		other := q
 		other.Before = ""

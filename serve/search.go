@@ -97,10 +97,11 @@ func (s *Server) searchPage(ctx context.Context, q feedQuery, byDate bool) ([]he
 
 // searchResult is one page of a search's hits.
 type searchResult struct {
-	list  []herald.Article
-	next  string
-	hits  []searchHit
-	total uint64 // articles matched in all
+	list    []herald.Article
+	next    string
+	hits    []searchHit
+	total   uint64 // articles matched in all
+	atLeast bool   // or at least: the search stopped at the newest
 }
 
 func (s *Server) searchResults(ctx context.Context, q feedQuery, byDate bool) (searchResult, error) {
@@ -148,7 +149,7 @@ func (s *Server) searchResults(ctx context.Context, q feedQuery, byDate bool) (s
 	if end := offset + len(list); uint64(end) < res.Total && len(list) > 0 {
 		next = searchCursor(end)
 	}
-	return searchResult{list: list, next: next, hits: hits, total: res.Total}, nil
+	return searchResult{list: list, next: next, hits: hits, total: res.Total, atLeast: res.AtLeast}, nil
 }
 
 // errBadRequest marks an error of the request's making, for a 400.

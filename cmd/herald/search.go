@@ -202,7 +202,11 @@ func writeHits(w io.Writer, db *archive.DB, r search.Request, res search.Result,
 	case fw != nil:
 		return fw.Close()
 	case format == "text":
-		fmt.Fprintf(w, "%d of %d matching articles\n", len(res.Hits), res.Total)
+		atLeast := ""
+		if res.AtLeast {
+			atLeast = "at least "
+		}
+		fmt.Fprintf(w, "%d of %s%d matching articles\n", len(res.Hits), atLeast, res.Total)
 	}
 	return nil
 }
