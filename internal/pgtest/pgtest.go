@@ -1,6 +1,6 @@
 // Package pgtest gives a test a fresh, empty PostgreSQL database: on the
 // server HERALD_TEST_POSTGRES names, else on a throwaway cluster it starts
-// itself from initdb and pg_ctl, else the test skips. Only tests import it.
+// itself from initdb and postgres, else the test skips. Only tests import it.
 //
 // A package using it calls Main from its TestMain, which stops the cluster
 // and removes its folder when the package's tests end.
@@ -9,14 +9,8 @@ package pgtest
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -234,138 +228,4 @@ func withDatabase(dsn, name string) (string, error) {
 	}
 	// In key=value form a later key wins.
 	return dsn + " dbname=" + name, nil
-}
-
-// cluster is a throwaway PostgreSQL cluster in a temporary folder: data/,
-// a socket folder and the server's log, listening on a loopback port.
-type cluster struct {
-	dir    string
-	bin    string // folder of initdb, pg_ctl and postgres
-	port   int
-	asUser string // the user to run the server as when we are root
-}
-
-func (c *cluster) adminDSN() string {
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", c.port)
-}
-
-func startCluster() (*cluster, error) {
-	bin, err := findBin()
-	if err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp("", "herald-pgtest-")
-	if err != nil {
-		return nil, err
-	}
-	c := &cluster{dir: dir, bin: bin}
-	if os.Geteuid() == 0 {
-		// The server refuses to run as root.
-		if err := c.handTo("postgres"); err != nil {
-			os.RemoveAll(dir)
-			return nil, err
-		}
-	}
-	if err := c.init(); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	// A free port can be taken between our check and the server's bind:
-	// try a few.
-	for range 3 {
-		if c.port, err = freePort(); err != nil {
-			break
-		}
-		if err = c.start(); err == nil {
-			return c, nil
-		}
-	}
-	os.RemoveAll(dir)
-	return nil, err
-}
-
-// findBin finds PostgreSQL's server binaries: on PATH, else where Debian
-// puts them (/usr/lib/postgresql/NN/bin, the newest).
-func findBin() (string, error) {
-	if p, err := exec.LookPath("pg_ctl"); err == nil {
-		if _, err := exec.LookPath("initdb"); err == nil {
-			// Resolve symlinks so postgres is found beside pg_ctl.
-			if r, err := filepath.EvalSymlinks(p); err == nil {
-				p = r
-			}
-			return filepath.Dir(p), nil
-		}
-	}
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
-	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, "pg_ctl")); err == nil {
-			return d, nil
-		}
-	}
-	return "", fmt.Errorf("initdb and pg_ctl are neither on PATH nor in /usr/lib/postgresql/*/bin")
-}
-
-func version(binDir string) int {
-	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
-	return n
-}
-
-// handTo makes the folder the named user's, to run the server as.
-func (c *cluster) handTo(name string) error {
-	u, err := user.Lookup(name)
-	if err != nil {
-		return fmt.Errorf("running as root and no %q user to run the server as: %v", name, err)
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	if err := os.Chown(c.dir, uid, gid); err != nil {
-		return err
-	}
-	if _, err := exec.LookPath("runuser"); err != nil {
-		return fmt.Errorf("running as root and no runuser to run the server as %s", name)
-	}
-	c.asUser = name
-	return nil
-}
-
-func (c *cluster) run(name string, args ...string) error {
-	path := filepath.Join(c.bin, name)
-	cmd := exec.Command(path, args...)
-	if c.asUser != "" {
-		cmd = exec.Command("runuser", append([]string{"-u", c.asUser, "--", path}, args...)...)
-	}
-	cmd.Dir = c.dir // the user may not reach the test's folder
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%s %s: %v: %s", name, args[len(args)-1], err, strings.TrimSpace(string(out)))
-	}
-	return nil
-}
-
-func (c *cluster) init() error {
-	return c.run("initdb", "-D", filepath.Join(c.dir, "data"), "-U", "postgres", "-A", "trust",
-		"-E", "UTF8", "--locale=C", "--no-sync")
-}
-
-// start starts the server. Durability is off: the cluster is thrown away,
-// and a test's speed matters more.
-func (c *cluster) start() error {
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=300"+
-		" -c fsync=off -c synchronous_commit=off -c full_page_writes=off", c.port, c.dir)
-	return c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-l", filepath.Join(c.dir, "server.log"),
-		"-w", "-t", "60", "-o", opts, "start")
-}
-
-func (c *cluster) stop() error {
-	return c.run("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "fast", "-w", "-t", "60", "stop")
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

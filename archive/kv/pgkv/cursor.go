@@ -12,6 +12,7 @@ import (
 const (
 	firstPage = 16
 	maxPage   = 1024
+	walkPage  = 256 // ForEach's first page: it will walk the bucket
 )
 
 // cursor walks a bucket a page at a time. The page is kept in ascending
@@ -23,8 +24,12 @@ type cursor struct {
 	keys, vals [][]byte
 	i          int
 	size       int // the last page's size
-	state      state
-	deletedKey []byte // the key deleted from the page at i, in state deleted
+	firstSize  int // First's page size, when larger than firstPage
+	// The page reaches the bucket's first or last key: a short page, or
+	// one read from that end. No need to ask past it.
+	hasFirst, hasLast bool
+	state             state
+	deletedKey        []byte // the key deleted from the page at i, in state deleted
 }
 
 type state int
@@ -39,7 +44,9 @@ const (
 
 var _ kv.Cursor = (*cursor)(nil)
 
-func (c *cursor) First() ([]byte, []byte) { return c.fetch(nil, false, true, firstPage) }
+func (c *cursor) First() ([]byte, []byte) {
+	return c.fetch(nil, false, true, max(c.firstSize, firstPage))
+}
 
 func (c *cursor) Last() ([]byte, []byte) { return c.fetch(nil, false, false, firstPage) }
 
@@ -58,11 +65,19 @@ func (c *cursor) Next() ([]byte, []byte) {
 			c.state = on
 			return c.at()
 		}
+		if c.hasLast {
+			c.state = offEnd
+			return nil, nil
+		}
 		return c.fetch(c.deletedKey, false, true, c.grow())
 	}
 	if c.i+1 < len(c.keys) {
 		c.i++
 		return c.at()
+	}
+	if c.hasLast {
+		c.state = offEnd
+		return nil, nil
 	}
 	return c.fetch(c.keys[c.i], false, true, c.grow())
 }
@@ -79,11 +94,19 @@ func (c *cursor) Prev() ([]byte, []byte) {
 			c.state = on
 			return c.at()
 		}
+		if c.hasFirst {
+			c.state = offStart
+			return nil, nil
+		}
 		return c.fetch(c.deletedKey, false, false, c.grow())
 	}
 	if c.i > 0 {
 		c.i--
 		return c.at()
+	}
+	if c.hasFirst {
+		c.state = offStart
+		return nil, nil
 	}
 	return c.fetch(c.keys[c.i], false, false, c.grow())
 }
@@ -164,8 +187,11 @@ func (c *cursor) fetch(from []byte, inclusive, forward bool, size int) ([]byte, 
 		reverse(vals)
 	}
 	c.keys, c.vals, c.state, c.i = keys, vals, on, 0
+	short := len(keys) < size
+	c.hasFirst, c.hasLast = from == nil && forward, short
 	if !forward {
 		c.i = len(keys) - 1
+		c.hasFirst, c.hasLast = short, from == nil
 	}
 	return c.at()
 }

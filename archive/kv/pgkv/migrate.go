@@ -29,6 +29,12 @@ var migrations = []string{
 	);
 	CREATE TABLE archive_lock (id integer PRIMARY KEY CHECK (id = 1));
 	INSERT INTO archive_lock (id) VALUES (1);`,
+	// 2: leases (leases.go).
+	`CREATE TABLE leases (
+		name text COLLATE "C" PRIMARY KEY,
+		holder text NOT NULL,
+		until timestamptz NOT NULL
+	);`,
 }
 
 // Version is the schema version this build of pgkv writes and reads.
@@ -46,7 +52,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		applied_at timestamptz NOT NULL DEFAULT now()
 	)`
 	var err error
-	for range 3 {
+	for range 5 {
 		if _, err = pool.Exec(ctx, create); err == nil {
 			_, err = pool.Exec(ctx, `INSERT INTO herald_migrations (version) VALUES (0) ON CONFLICT DO NOTHING`)
 		}
@@ -83,5 +89,5 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 // isCatalogRace tells a concurrent CREATE TABLE IF NOT EXISTS's collision.
 func isCatalogRace(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07")
+	return errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07" || pe.Code == "42710")
 }

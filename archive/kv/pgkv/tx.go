@@ -220,7 +220,7 @@ func (b *bucket) writable() error {
 func (b *bucket) Cursor() kv.Cursor { return &cursor{b: b} }
 
 func (b *bucket) ForEach(fn func(k, v []byte) error) error {
-	c := b.Cursor()
+	c := &cursor{b: b, firstSize: walkPage}
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if err := fn(k, v); err != nil {
 			return err
