@@ -156,7 +156,7 @@ func cleanByline(s string) string {
 	s = strings.TrimSpace(foldRESpace(s))
 	s, _ = cutByLabel(s)
 	if m, ok := findDate(s, nil); ok {
-		s = s[:m.start]
+		s = cutWeekday(s[:m.start])
 	}
 	// Each pattern is tried only on what it could match: a byline is
 	// cleaned on every page, and the four regexps were most of its cost.
@@ -185,7 +185,7 @@ func cleanByline(s string) string {
 // an academic degree after a comma ("G. Tinsley, PhD").
 func cutTrailingNonName(s string) string {
 	for {
-		t := strings.TrimRight(s, " \u00a0")
+		t := strings.TrimRight(s, " ,\u00a0")
 		i := strings.LastIndexAny(t, " ,")
 		if i < 0 {
 			return s
@@ -200,6 +200,25 @@ func cutTrailingNonName(s string) string {
 		s = cutDanglingWord(strings.TrimRight(t[:i], " ,\u00a0"))
 	}
 }
+
+// cutWeekday removes the weekday that stood before a date cut from the end
+// of a byline ("T. Spahn Fr, 12.03.2021"): there, an abbreviation is a
+// weekday too, not a name.
+func cutWeekday(s string) string {
+	t := strings.TrimRight(s, " ,.\u00a0")
+	i := strings.LastIndexAny(t, " ,\u00a0")
+	if i < 0 {
+		return s
+	}
+	if w := strings.ToLower(t[i+1:]); weekdays[w] || weekdayAbbrevs[w] {
+		return strings.TrimRight(t[:i], " ,\u00a0")
+	}
+	return s
+}
+
+// weekdayAbbrevs are the two-letter weekdays of German dates ("Fr,
+// 12.03.2021"); weekdays holds the longer ones.
+var weekdayAbbrevs = wordSet(`mo di mi do fr sa so`)
 
 // nonNameTail are the words a byline's template prints after the name.
 var nonNameTail = wordSet(`follow folgen suivre seguir segui`)

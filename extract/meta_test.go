@@ -126,6 +126,8 @@ func TestMetaByline(t *testing.T) {
 		{"author class email", ``, `<span class="author">Ann Lee ann@example.com</span>`, "Ann Lee"},
 		{"by line", ``, `<h1>Headline</h1><p>By KH디지털2</p><p>Some text of the article, long enough.</p>`, "KH디지털2"},
 		{"written by line", ``, `<div>Written by Sam Poe</div>`, "Sam Poe"},
+		{"weekday before the date cut", ``, `<span class="author">By Sam Poe Thursday, November 9, 2023</span>`, "Sam Poe"},
+		{"abbreviated weekday before the date cut", ``, `<span class="author">Tom Spahn Fr, 12.03.2021</span>`, "Tom Spahn"},
 		{"comment author ignored", ``, `<div class="comments"><span class="author">Troll</span></div>`, ""},
 		{"prose is not a byline", ``, `<p>By the way, nobody wrote this.</p>`, ""},
 		{"label alone is not a name", ``, `<span class="author">Autor</span>`, ""},
