@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"herald/internal/pgtest"
 )
 
 var (
@@ -39,7 +41,9 @@ func heraldBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	// pgtest stops the PostgreSQL cluster it started for the many-pollers
+	// tests.
+	code := pgtest.Run(m)
 	if binaryPath != "" {
 		os.RemoveAll(filepath.Dir(binaryPath))
 	}

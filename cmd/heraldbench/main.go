@@ -5,6 +5,7 @@
 //	heraldbench -mode feeds -n 5000           # N feeds × 20 items, cold and all-304 warm
 //	heraldbench -mode fulltext -pages 4000    # full-text feeds: every item's page fetched
 //	heraldbench -mode serve -requests 16      # herald run's peak memory under concurrent large pages
+//	heraldbench -mode workers -archive postgres://… -procs 1,2,4   # feeds/s of many pollers on one database
 //
 // Without -herald it builds ./cmd/herald first (run it from the repository).
 package main
@@ -43,6 +44,10 @@ type options struct {
 	articles   int
 	articleKB  int
 	requests   int
+	archive    string        // workers mode: the PostgreSQL database
+	procs      string        // workers mode: counts of processes
+	sites      int           // workers mode
+	delay      time.Duration // workers mode: the farm's latency
 }
 
 func main() {
@@ -68,6 +73,10 @@ func main() {
 	flag.IntVar(&o.articles, "articles", 40, "archived articles in the serve mode")
 	flag.IntVar(&o.articleKB, "article-kb", 1024, "size of each article's HTML in the serve mode, in KiB")
 	flag.IntVar(&o.requests, "requests", 16, "concurrent requests in the serve mode")
+	flag.StringVar(&o.archive, "archive", "", "workers mode: a postgres:// URL of a database the benchmark may create schemas in")
+	flag.StringVar(&o.procs, "procs", "1,2,4", "workers mode: counts of herald run processes to measure")
+	flag.IntVar(&o.sites, "sites", 64, "workers mode: loopback sites the feeds are spread over")
+	flag.DurationVar(&o.delay, "delay", 50*time.Millisecond, "workers mode: how long the farm takes to answer each request")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "heraldbench:", err)
@@ -113,6 +122,9 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		rows = append(rows, r...)
+	}
+	if o.mode == "workers" {
+		return workersMode(ctx, o)
 	}
 	if o.mode == "serve" {
 		r, err := serveMode(ctx, o)

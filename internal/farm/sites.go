@@ -29,6 +29,7 @@ type Sites struct {
 // Request is one request a site answered, as the site saw it.
 type Request struct {
 	Path       string
+	UA         string // the User-Agent: which process sent it, when they differ
 	Start, End time.Time
 }
 
@@ -56,7 +57,7 @@ func (s *Sites) record(site string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		i := len(s.requests[site])
-		s.requests[site] = append(s.requests[site], Request{Path: r.URL.Path, Start: time.Now()})
+		s.requests[site] = append(s.requests[site], Request{Path: r.URL.Path, UA: r.UserAgent(), Start: time.Now()})
 		s.count[r.URL.Path]++
 		s.inflight[site]++
 		s.most[site] = max(s.most[site], s.inflight[site])

@@ -44,12 +44,17 @@ var (
 // one was started, and removes its folder. Call it from TestMain:
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main for a TestMain with more to clean up: it returns the tests'
+// exit code instead of exiting.
+func Run(m *testing.M) int {
 	mu.Lock()
 	inMain = true
 	mu.Unlock()
 	code := m.Run()
 	mu.Lock()
+	defer mu.Unlock()
 	if testDB != "" {
 		// FORCE: a pool a test left open must not keep the database.
 		if err := adminExec(testDBAdmin, "DROP DATABASE IF EXISTS "+testDBName+" WITH (FORCE)"); err != nil {
@@ -64,8 +69,7 @@ func Main(m *testing.M) {
 		os.RemoveAll(started.dir)
 		started = nil
 	}
-	mu.Unlock()
-	os.Exit(code)
+	return code
 }
 
 // DB gives the test a fresh, empty database, dropped when the test ends,
