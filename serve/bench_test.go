@@ -1,17 +1,22 @@
 package serve
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"herald"
+	"herald/archive"
 	"herald/internal/memo"
+	"herald/search"
 )
 
 // benchArticles are makeArticles with bodies of a realistic size (about
@@ -140,5 +145,54 @@ func BenchmarkWriteAtom50(b *testing.B) {
 		if err := WriteAtom(io.Discard, testFeed, list); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkReading renders the reading page afresh (no render cache): the
+// newest stories at /, a one-word search at /?q=, and an article at
+// /read/{id}, from the archive at HERALD_READING_BENCH_DB and its search
+// index (BenchmarkQuery in search/ leaves a million-article one behind),
+// else from a new archive of 20,000. Each reports its p99 latency.
+func BenchmarkReading(b *testing.B) {
+	path := os.Getenv("HERALD_READING_BENCH_DB")
+	if path == "" {
+		if testing.Short() {
+			b.Skip("builds a 20,000-article archive")
+		}
+		db := openArchive(b, benchArticles(20_000))
+		path = db.Path()
+		db.Close()
+	}
+	db, err := archive.Open(path, archive.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ix, err := search.Open(search.PathFor(db.Path()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	if _, err := ix.CatchUp(context.Background(), db); err != nil {
+		b.Fatal(err)
+	}
+	newest, _, err := db.Recent(archive.Query{Limit: 1})
+	if err != nil || len(newest) == 0 {
+		b.Fatalf("no newest article: %v", err)
+	}
+	word := strings.Fields(newest[0].Text + " " + newest[0].Title)[0]
+	st, _ := db.Stats()
+	b.Logf("%d articles; searching for %q", st.Articles, word)
+	fresh := func() http.Handler {
+		s := New(db, Options{Search: ix})
+		s.cache = newRenderCache(0, 0)
+		return s.Handler()
+	}
+	for _, p := range []struct{ name, path string }{
+		{"newest", "/"},
+		{"search", "/?q=" + url.QueryEscape(word)},
+		{"article", "/read/" + url.PathEscape(newest[0].ID)},
+	} {
+		b.Run(p.name, func(b *testing.B) { benchHandler(b, fresh(), p.path, "", http.StatusOK) })
 	}
 }
