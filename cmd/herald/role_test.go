@@ -99,3 +99,24 @@ func TestRunRolePoll(t *testing.T) {
 		t.Errorf("alpha's state after a polling process: %+v %v %v, want polled", st, ok, err)
 	}
 }
+
+func TestRunLeaseBadUsage(t *testing.T) {
+	cfgPath := filepath.Join(t.TempDir(), "feeds.yaml")
+	writeConfig(t, cfgPath, freePort(t), map[string]string{"alpha": "http://127.0.0.1:1/alpha"})
+	var stderr bytes.Buffer
+	code := run(t.Context(), []string{"-c", cfgPath, "run", "--lease", "100ms"}, nil, io.Discard, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "--lease: 100ms is less than 1s") {
+		t.Errorf("run --lease 100ms: exit %d, stderr %q; want %d and the least lease", code, stderr.String(), exitUsage)
+	}
+}
+
+// The driver gets the password the config keeps apart; the user stays.
+func TestWithPassword(t *testing.T) {
+	got := withPassword("postgres://herald@db.example:5432/news?sslmode=require", "p@ss:word")
+	if got != "postgres://herald:p%40ss%3Aword@db.example:5432/news?sslmode=require" {
+		t.Errorf("withPassword = %q", got)
+	}
+	if got := withPassword("postgres://herald@db.example/news", ""); got != "postgres://herald@db.example/news" {
+		t.Errorf("without a password: %q", got)
+	}
+}

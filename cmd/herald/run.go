@@ -36,6 +36,7 @@ const gaugeEvery = 5 * time.Second
 
 func runCommand(e *env) *cobra.Command {
 	var roleName string
+	var lease time.Duration
 	c := &cobra.Command{
 		Use:   "run",
 		Short: "the daemon: poll, extract, archive, serve HTTP",
@@ -47,20 +48,27 @@ SIGTERM stop it cleanly.
 
 --role splits the work between processes: "poll" polls and archives without
 serving HTTP, "serve" serves the archive without polling, "all" (the default)
-does both.`,
+does both. Any number of processes may poll one PostgreSQL archive: each due
+feed is polled by one of them, which holds the feed's lease meanwhile, and one
+at a time talks to a site. --lease is how long a lease lasts unless renewed:
+how soon the feeds and sites of a process that died go to the others.`,
 		Example: `  herald run
   herald run -c /etc/herald/feeds.yaml --log-format json
-  herald run --role poll`,
+  herald run --role poll --lease 1m`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			r, err := parseRole(roleName)
 			if err != nil {
 				return err
 			}
-			return cmdRun(c.Context(), e, r)
+			if lease < minLease {
+				return usagef("--lease: %v is less than %v", lease, minLease)
+			}
+			return cmdRun(c.Context(), e, r, lease)
 		},
 	}
 	c.Flags().StringVar(&roleName, "role", string(roleAll), "what this process does: `all`, poll (no HTTP) or serve (no polling)")
+	c.Flags().DurationVar(&lease, "lease", 2*time.Minute, "how long a feed's or a site's lease lasts unless renewed, with a PostgreSQL archive")
 	return c
 }
 
@@ -86,7 +94,7 @@ func (r role) serves() bool { return r != rolePoll }
 
 // cmdRun is the daemon: it polls feeds as they fall due and serves the
 // archive over HTTP until SIGINT or SIGTERM; SIGHUP reloads feeds.yaml.
-func cmdRun(ctx context.Context, e *env, r role) error {
+func cmdRun(ctx context.Context, e *env, r role, lease time.Duration) error {
 	cfg, err := loadConfig(e)
 	if err != nil {
 		return err
@@ -110,7 +118,16 @@ func cmdRun(ctx context.Context, e *env, r role) error {
 			return err
 		}
 	}
-	d := newDaemon(e, cfg, db)
+	var ls *leases
+	if r.polls() {
+		if ls, err = openLeases(ctx, db.Path(), archivePassword(e, cfg), lease); err != nil {
+			stopIndex()
+			db.Close()
+			return err
+		}
+		defer ls.close()
+	}
+	d := newDaemon(e, cfg, db, ls)
 	d.role = r
 	d.index = ix
 	d.token = token
@@ -144,28 +161,38 @@ type daemon struct {
 	role    role
 }
 
-func newDaemon(e *env, cfg *config.Config, db *archive.DB) *daemon {
+// newDaemon wires the daemon; ls, when not nil, shares the polling with
+// other processes.
+func newDaemon(e *env, cfg *config.Config, db *archive.DB, ls *leases) *daemon {
 	d := &daemon{e: e, db: db, metrics: serve.NewMetrics()}
 	d.cfg.Store(cfg)
-	d.client = fetch.New(fetch.Options{
+	fo := fetch.Options{
 		UserAgent:   cfg.Defaults.UserAgent,
 		Timeout:     cfg.Defaults.Timeout,
 		MaxBody:     cfg.Defaults.MaxBody,
 		Concurrency: cfg.Concurrency,
 		Limits:      func(site string) fetch.SiteLimit { return siteLimit(d.cfg.Load(), site) },
-	})
-	p := &poll.Poller{
-		Get: d.client, Store: db, PageConcurrency: 4, Observe: d.metrics,
-		Rules:  func(host string) (*extract.Rules, string) { return siteRules(d.cfg.Load())(host) },
-		Jitter: func(n time.Duration) time.Duration { return time.Duration(rand.Int64N(int64(n))) },
 	}
-	d.sched = schedule.New(observed{p, d}, schedule.Options{
+	so := schedule.Options{
 		States:          db.FeedStates,
 		SaveState:       db.SaveFeedState,
 		SiteConcurrency: func(site string) int { return siteLimit(d.cfg.Load(), site).Concurrency },
 		Concurrency:     cfg.Concurrency,
 		OnOutcome:       d.logOutcome,
-	})
+	}
+	if ls != nil {
+		fo.Sites, fo.LeaseTTL = ls.sites, ls.ttl
+		rare := &rareLog{log: e.log, every: 10 * time.Second}
+		so.Leases, so.State, so.LeaseTTL = ls.feeds, db.FeedState, ls.ttl
+		so.OnLeaseError = func(err error) { rare.warn("feed lease: waiting for the database", err) }
+	}
+	d.client = fetch.New(fo)
+	p := &poll.Poller{
+		Get: d.client, Store: db, PageConcurrency: 4, Observe: d.metrics,
+		Rules:  func(host string) (*extract.Rules, string) { return siteRules(d.cfg.Load())(host) },
+		Jitter: func(n time.Duration) time.Duration { return time.Duration(rand.Int64N(int64(n))) },
+	}
+	d.sched = schedule.New(observed{p, d}, so)
 	return d
 }
 
@@ -251,6 +278,9 @@ loop:
 		if err := <-scheduled; err != nil && failure == nil {
 			failure = fmt.Errorf("scheduler: %w", err)
 		}
+		// No poll runs now: the sites this process held go to the others
+		// at once rather than when their leases expire.
+		d.client.ReleaseSites()
 	}
 	if served != nil {
 		if err := <-served; err != nil && failure == nil {
