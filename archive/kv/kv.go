@@ -35,6 +35,8 @@ type Bucket interface {
 	// Get returns the value of key, or nil when it is absent. The slice must
 	// not be changed, nor used after the transaction.
 	Get(key []byte) []byte
+	// Put stores value under key. The engine may keep the slices until
+	// the transaction ends (bbolt does): the caller must not change them.
 	Put(key, value []byte) error
 	Delete(key []byte) error
 	Cursor() Cursor
