@@ -2,10 +2,13 @@ package archive
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,14 +17,51 @@ import (
 	"time"
 
 	"herald"
+	"herald/internal/pgtest"
 )
 
+// TestMain runs the tests on bbolt files, then once more on PostgreSQL
+// (HERALD_ARCHIVE_ENGINE=postgres, in a child process: testing runs a
+// binary's tests once), where each archive is a fresh database from
+// internal/pgtest; those tests skip, or fail under
+// HERALD_REQUIRE_POSTGRES=1, without a PostgreSQL at hand. Not in -short
+// runs (CI's race run): PostgreSQL's run takes several times bbolt's.
 func TestMain(m *testing.M) {
+	if testEngine == "postgres" {
+		pgtest.Main(m)
+		return
+	}
 	code := m.Run()
 	if bigDir != "" {
 		os.RemoveAll(bigDir)
 	}
+	if code == 0 && os.Getenv(engineEnv) == "" && !benchmarking() && !testing.Short() {
+		code = runOn("postgres")
+	}
 	os.Exit(code)
+}
+
+// benchmarking reports whether -test.bench was given: benchmarks measure
+// one engine, the one named.
+func benchmarking() bool {
+	f := flag.Lookup("test.bench")
+	return f != nil && f.Value.String() != ""
+}
+
+// runOn runs this test binary again, with its arguments, on engine.
+func runOn(engine string) int {
+	cmd := exec.Command(os.Args[0], os.Args[1:]...)
+	cmd.Env = append(os.Environ(), engineEnv+"="+engine)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return exit.ExitCode()
+		}
+		fmt.Fprintln(os.Stderr, "run the tests on", engine+":", err)
+		return 1
+	}
+	return 0
 }
 
 // Article sizes of the benchmarks: what a feed entry gives (a title and a

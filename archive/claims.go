@@ -89,6 +89,12 @@ type claimState struct {
 	// stories is the band index of recent articles (story.go), changed
 	// with write held, like the claims.
 	stories storyIndex
+	// shared: the engine is shared with other processes (shared.go), so
+	// claims are written straight to text_claims and the story window
+	// catches up from the changes log, whose last change it saw is
+	// storySeen.
+	shared    bool
+	storySeen uint64
 }
 
 func (s *claimState) init() {
@@ -99,6 +105,13 @@ func (s *claimState) init() {
 // load reads the claim log back into recent, and the limit that the last
 // settling set.
 func (s *claimState) load(tx kv.Tx) error {
+	if s.shared {
+		// The window was just filled from the newest articles.
+		if b := tx.Bucket(bucketChanges); b != nil {
+			s.storySeen = b.Sequence()
+		}
+		return nil
+	}
 	if v := tx.Bucket(bucketMeta).Get(metaClaims); len(v) == 8 {
 		s.limit = settleLimit(int(min(binary.BigEndian.Uint64(v), maxRecent)))
 	}
@@ -142,8 +155,8 @@ type settledText struct {
 
 // lookSettled fills in the settled claims of items.
 func (db *DB) lookSettled(items []item) error {
-	if !slices.ContainsFunc(items, func(p item) bool { return p.text.ok }) {
-		return nil // teasers: nothing to look up
+	if db.shared || !slices.ContainsFunc(items, func(p item) bool { return p.text.ok }) {
+		return nil // teasers, or another process may claim before the write
 	}
 	s := &db.claims
 	s.mu.RLock()
@@ -172,6 +185,7 @@ func settledOwner(b kv.Bucket, k claimKey) string {
 // transaction made (mine), over those of the log (recent), over the
 // bucket.
 type claimView struct {
+	shared bool // claims go straight to bucket (claimState.shared)
 	gen    uint64
 	bucket kv.Bucket
 	log    kv.Bucket
@@ -188,7 +202,7 @@ func (s *claimState) begin(tx kv.Tx) *claimView {
 	log := tx.Bucket(bucketClaimLog)
 	setFill(log, 1) // appended to only
 	return &claimView{
-		gen: s.gen, bucket: tx.Bucket(bucketTextClaims), log: log,
+		shared: s.shared, gen: s.gen, bucket: tx.Bucket(bucketTextClaims), log: log,
 		recent: &s.recent, mine: map[fingerprint]string{}, index: &s.stories,
 	}
 }
@@ -197,6 +211,9 @@ func (s *claimState) begin(tx kv.Tx) *claimView {
 func (s *claimState) apply(v *claimView) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.shared {
+		return // the next transaction reads them from the engine
+	}
 	for fp, val := range v.mine {
 		s.recent.put(fp, val)
 	}
@@ -219,7 +236,7 @@ func (v *claimView) ownerOf(k claimKey, pre settledText) string {
 	if val, ok := v.recent.get(k.fp); ok {
 		return valueID([]byte(val))
 	}
-	if pre.ok && pre.gen == v.gen {
+	if pre.ok && pre.gen == v.gen && !v.shared {
 		return pre.owner
 	}
 	return settledOwner(v.bucket, k)
@@ -261,6 +278,10 @@ func (v *claimView) move(old, next claimKey, id string) error {
 }
 
 func (v *claimView) set(fp fingerprint, val string) error {
+	if v.shared {
+		v.mine[fp] = val
+		return settleClaim(v.bucket, fp, val)
+	}
 	seq, err := v.log.NextSequence()
 	if err != nil {
 		return err
@@ -283,6 +304,11 @@ func (db *DB) updateClaims(fn func(kv.Tx, *claimView) error) error {
 	var v *claimView
 	err := db.store.Update(func(tx kv.Tx) error {
 		v = s.begin(tx)
+		if s.shared {
+			if err := s.catchUpStories(tx); err != nil {
+				return fmt.Errorf("story window: %w", err)
+			}
+		}
 		return fn(tx, v)
 	})
 	if err != nil {

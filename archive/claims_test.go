@@ -14,6 +14,7 @@ import (
 // Text claims settle once the log holds limit of them: text_claims then
 // holds them, the log is empty, and the next limit follows its size.
 func TestClaimsSettleAtLimit(t *testing.T) {
+	bboltOnly(t, "the claim log")
 	db := openTest(t)
 	var entries []entry
 	for i := range 6 {
@@ -84,6 +85,7 @@ func TestFailedWriteClaimsNothing(t *testing.T) {
 // its text is looked up again in its write: here a settling happens
 // between the look and the write.
 func TestSettledLookupGoesStale(t *testing.T) {
+	bboltOnly(t, "the claim log")
 	db := openTest(t)
 	ingest(t, db, "a", entry{guid: "1", url: "https://a.example/1", text: longText("One")})
 	p, err := db.prepare(entry{feed: "b", guid: "2", url: "https://b.example/1", text: longText("One")}.item(), t0)

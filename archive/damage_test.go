@@ -154,6 +154,7 @@ func damageCorpus(t *testing.T, data []byte) []damageCase {
 // file's bytes; and salvage gives back only articles as they were, all of
 // them when no article's record was hit.
 func TestDamagedArchive(t *testing.T) {
+	bboltOnly(t, "damage to a file")
 	path, want := soundArchive(t, 600)
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -240,6 +241,7 @@ func readAll(t *testing.T, path string) (failed int) {
 // TestVerifySoundArchive: a sound archive has no problems, and reading it
 // read-only leaves its bytes as they were.
 func TestVerifySoundArchive(t *testing.T) {
+	bboltOnly(t, "verify of a file")
 	path, _ := soundArchive(t, 200)
 	before, _ := os.ReadFile(path)
 	if n := readAll(t, path); n > 0 {
@@ -281,6 +283,7 @@ func TestReadOnlyNeverCreates(t *testing.T) {
 // TestVerifyIndexes: sound pages with broken indexes are Herald's own
 // damage, which bbolt's check cannot see; Verify names each.
 func TestVerifyIndexes(t *testing.T) {
+	bboltOnly(t, "verify of a file")
 	path, _ := soundArchive(t, 40)
 	db, err := Open(path, Options{NoSync: true})
 	if err != nil {

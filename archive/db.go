@@ -150,6 +150,9 @@ type Options struct {
 	// (extract's); Import passes imported HTML through it. Nil: imported
 	// HTML is replaced by the text's paragraphs.
 	SanitizeHTML func(html string) string
+	// Password is the PostgreSQL password, when path is a database URL
+	// without one. Unused for a file.
+	Password string
 	// StoryWindow is how many of the newest articles a new article is
 	// compared with to find its story (story.go); zero means
 	// DefaultStoryWindow. Each costs about 1 KB of memory; a copy that
@@ -169,22 +172,61 @@ type DB struct {
 	claims      claimState
 	pageWriters sync.Pool // *s2.Writer, for pages: each holds a block's buffers
 	ro          bool
+	shared      bool                // the engine is shared with other processes (Shared)
 	sanitize    func(string) string // Options.SanitizeHTML
 }
 
-// Open opens the archive at path, creating it unless o.ReadOnly. A file
-// that is not a sound archive (empty, truncated, not a bbolt file, pages
-// bbolt cannot read) is ErrDamaged; a read-only Open of a missing file is
-// ErrNoArchive.
+// Open opens the archive at path, creating it unless o.ReadOnly: a bbolt
+// file, or a PostgreSQL database when path is a postgres:// or
+// postgresql:// URL (shared by every process that opens it; see Shared).
+// A file that is not a sound archive (empty, truncated, not a bbolt file,
+// pages bbolt cannot read) is ErrDamaged; a read-only Open of a missing
+// file is ErrNoArchive. Errors never show a URL's password.
 func Open(path string, o Options) (*DB, error) {
 	db, err := open(path, o)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("open %s: %w", herald.StoredURL(path), err)
 	}
 	return db, nil
 }
 
 func open(path string, o Options) (*DB, error) {
+	var (
+		e   kv.Engine
+		err error
+	)
+	if IsPostgres(path) {
+		e, err = openPostgres(path, o.Password)
+	} else {
+		e, err = openFile(path, o)
+	}
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{store: newStore(e), path: path, now: o.Now, ro: o.ReadOnly, decoded: newDecodedMemo(), sanitize: o.SanitizeHTML}
+	db.shared = db.store.bolt == nil
+	db.states.init()
+	db.commits.init()
+	db.claims.init()
+	db.claims.shared = db.shared
+	db.claims.stories.init(o.StoryWindow)
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if o.ReadOnly {
+		err = db.store.View(checkLayout)
+	} else if err = db.store.Update(initLayout); err == nil {
+		err = guard(db.upgrade)
+	}
+	if err != nil {
+		db.store.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openFile opens the bbolt file at path.
+func openFile(path string, o Options) (kv.Engine, error) {
 	if _, err := inspectFile(path, o.ReadOnly); err != nil {
 		return nil, err
 	}
@@ -209,24 +251,7 @@ func open(path string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{store: newStore(boltkv.New(bdb)), path: path, now: o.Now, ro: o.ReadOnly, decoded: newDecodedMemo(), sanitize: o.SanitizeHTML}
-	db.states.init()
-	db.commits.init()
-	db.claims.init()
-	db.claims.stories.init(o.StoryWindow)
-	if db.now == nil {
-		db.now = time.Now
-	}
-	if o.ReadOnly {
-		err = db.store.View(checkLayout)
-	} else if err = db.store.Update(initLayout); err == nil {
-		err = guard(db.upgrade)
-	}
-	if err != nil {
-		db.store.Close()
-		return nil, err
-	}
-	return db, nil
+	return boltkv.New(bdb), nil
 }
 
 // initialMmapSize maps a growing archive's first gigabyte at once: bbolt
@@ -370,7 +395,7 @@ func (db *DB) Close() error {
 	return err
 }
 
-// Path is the file's path as given to Open.
+// Path is the file's path, or the database URL, as given to Open.
 func (db *DB) Path() string { return db.path }
 
 // LastChange is when an article last changed and a counter bumped by every

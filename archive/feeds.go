@@ -17,7 +17,7 @@ import (
 // SaveFeedState stores a feed's state, replacing the one stored before. It
 // returns before the state is on disk (see stateQueue): FeedState and
 // FeedStates see it at once, other processes a moment later, and Close
-// waits for it. An error is that of an earlier write of queued states.
+// waits for it. On a shared engine it returns once the state is stored. An error is that of an earlier write of queued states.
 func (db *DB) SaveFeedState(ctx context.Context, state herald.FeedState) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -27,6 +27,14 @@ func (db *DB) SaveFeedState(ctx context.Context, state herald.FeedState) error {
 	}
 	if db.ro {
 		return fmt.Errorf("save feed state %s: %w", state.Name, kv.ErrTxNotWritable)
+	}
+	if db.shared {
+		// Another process may poll the feed next: it must read this.
+		err := db.store.Update(func(tx kv.Tx) error { return putFeedState(tx, state) })
+		if err != nil {
+			return fmt.Errorf("save feed state: %w", err)
+		}
+		return nil
 	}
 	db.queueState(state)
 	q := &db.states

@@ -1,7 +1,9 @@
 package archive
 
 import (
+	"cmp"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"herald"
 	"herald/archive/kv"
 	"herald/extract"
+	"herald/internal/pgtest"
 )
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -22,10 +25,40 @@ func (c *clock) now() time.Time {
 	return c.t
 }
 
+// testEngine is the engine the tests' archives are on: "bbolt", or
+// "postgres" (a fresh database from internal/pgtest for each archive) when
+// HERALD_ARCHIVE_ENGINE says so. TestMain runs the suite again on
+// PostgreSQL (see bench_test.go).
+var testEngine = cmp.Or(os.Getenv(engineEnv), "bbolt")
+
+const engineEnv = "HERALD_ARCHIVE_ENGINE"
+
+// testPath is where a test's new archive is: a file in a fresh folder, or
+// a fresh database.
+func testPath(t testing.TB) string {
+	t.Helper()
+	if testEngine == "postgres" {
+		return pgtest.DB(t)
+	}
+	return filepath.Join(t.TempDir(), "herald.db")
+}
+
+// ArchivePath is testPath for the package's outside tests (archive_test).
+var ArchivePath = testPath
+
+// bboltOnly skips, on another engine, a test of what only a bbolt
+// archive has (damage, salvage, backup, file checks, the claim log).
+func bboltOnly(t testing.TB, what string) {
+	t.Helper()
+	if testEngine != "bbolt" {
+		t.Skipf("%s: a bbolt archive's only, not run on %s", what, testEngine)
+	}
+}
+
 func openTest(t testing.TB) *DB {
 	t.Helper()
 	c := &clock{t: t0}
-	db, err := Open(filepath.Join(t.TempDir(), "herald.db"), Options{Now: c.now, NoSync: true, SanitizeHTML: extract.SanitizeHTML})
+	db, err := Open(testPath(t), Options{Now: c.now, NoSync: true, SanitizeHTML: extract.SanitizeHTML})
 	if err != nil {
 		t.Fatal(err)
 	}

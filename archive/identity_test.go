@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +18,7 @@ var day = time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 func openDB(t testing.TB) *archive.DB {
 	t.Helper()
 	now := day
-	db, err := archive.Open(filepath.Join(t.TempDir(), "herald.db"), archive.Options{
+	db, err := archive.Open(archive.ArchivePath(t), archive.Options{
 		NoSync: true, SanitizeHTML: extract.SanitizeHTML,
 		Now: func() time.Time { now = now.Add(time.Second); return now },
 	})

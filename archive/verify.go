@@ -60,6 +60,9 @@ func (ps *problems) done() []Problem {
 // when the file is sound; an error means it could not look (no file, or
 // another process holds it).
 func Verify(path string, o Options) ([]Problem, error) {
+	if IsPostgres(path) {
+		return nil, fileOnly("verify", "PostgreSQL checks its own pages (amcheck)")
+	}
 	var ps problems
 	fc, err := inspectFile(path, true)
 	if errors.Is(err, ErrDamaged) {
