@@ -231,9 +231,7 @@ func newPoller(cfg *config.Config, client *fetch.Client, db *archive.DB) *poll.P
 // password) with password pw for a database; a read-only open of a
 // missing archive is noArchive.
 func openAt(path string, pw config.Secret, o archive.Options) (*archive.DB, error) {
-	if config.IsPostgres(path) {
-		return nil, fmt.Errorf("open %s: this herald has no PostgreSQL engine yet", path)
-	}
+	o.Password = string(pw)
 	db, err := archive.Open(path, o)
 	if errors.Is(err, archive.ErrNoArchive) {
 		return nil, noArchive(path)
