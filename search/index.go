@@ -179,6 +179,10 @@ func indexMapping() (mapping.IndexMapping, error) {
 		doc.AddFieldMappingsAt(name, kw())
 	}
 	doc.AddFieldMappingsAt(fPublished, date)
+	// No "_all" field: every query names its fields, and bleve builds
+	// _all for each document even when no field is in it.
+	all := bleve.NewDocumentDisabledMapping()
+	doc.AddSubDocumentMapping("_all", all)
 
 	m := bleve.NewIndexMapping()
 	if err := addAnalyzers(m); err != nil {
