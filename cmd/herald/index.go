@@ -58,7 +58,7 @@ func openIndex(e *env, db *archive.DB) (*search.Index, error) {
 // know of: none trims the log, so that no index ever finds what it has not
 // applied trimmed away (README: the change log on a shared archive).
 func trimChanges(db *archive.DB, applied uint64) error {
-	if config.IsPostgres(db.Path()) {
+	if db.Shared() {
 		return nil
 	}
 	return db.TrimChanges(applied)

@@ -85,8 +85,12 @@ func writeStats(w io.Writer, cfg *config.Config, st archive.Stats, states []hera
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", n, urls[n], st.Feeds[n], lastPoll(s, polled), outcome(s, polled, cfg, n))
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "total: %d feeds, %d articles from %d sources, %d stored pages; archive %s (%s, %s)\n",
-		len(names), st.Articles, st.Sources, st.Pages, path, engineName(path), size(st.FileSize))
+	engine := engineName(path)
+	if st.FileSize > 0 {
+		engine += ", " + size(st.FileSize)
+	}
+	fmt.Fprintf(w, "total: %d feeds, %d articles from %d sources, %d stored pages; archive %s (%s)\n",
+		len(names), st.Articles, st.Sources, st.Pages, path, engine)
 	fmt.Fprintf(w, "stories: %d (%d articles are copies of an earlier article's story)\n", st.Stories, st.Copies)
 }
 
