@@ -2,8 +2,13 @@ package extract
 
 import (
 	"context"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"unicode"
+
+	"github.com/microcosm-cc/bluemonday"
 )
 
 func TestSanitize(t *testing.T) {
@@ -73,4 +78,62 @@ func TestLargestCandidate(t *testing.T) {
 			t.Errorf("largestCandidate(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// referencePolicy is newPolicy as it was built on bluemonday.UGCPolicy.
+func referencePolicy() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowElements("figure", "figcaption", "picture", "section", "article", "main", "time", "mark", "small", "sub", "sup")
+	p.AllowAttrs("datetime").OnElements("time")
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireParseableURLs(true)
+	p.RequireNoFollowOnLinks(false)
+	return p
+}
+
+var policySamples = []string{
+	`<p lang="en">a</p><p lang="e1">b</p><p lang="-">c</p><p lang="x-yz">d</p>`,
+	`<map name="m1"><area shape="RECT" coords="1,2,3,4" href="https://x.org/" alt="A" rel="nofollow"></map><img src="https://x.org/a.png" usemap="#m1">`,
+	`<img src="https://x.org/a.png" usemap="#Ωmega"><img src="https://x.org/b.png" usemap="#\u0345"><img src="https://x.org/c.png" usemap="#a b">`,
+	`<map name="ünï_1"></map><map name="a b"></map><details open="OPEN"><summary>s</summary></details>`,
+	`<p id="a:b" title="T" dir="rtl">x</p><table summary="s"><tr><td scope="colgroup" nowrap="" colspan="2">c</td></tr></table>`,
+	`<meter value="1" min="0" max="2">m</meter><progress value="0.5" max="1"></progress><time datetime="2015-06-24T09:40:00+09:00">t</time>`,
+	`<a href="javascript:alert(1)">x</a><a href="/rel">y</a><ol type="a"><li value="3">z</li></ol><bdo dir="ltr">w</bdo>`,
+}
+
+func TestUGCPolicy(t *testing.T) {
+	ref := regexp.MustCompile(`(?i)^#[\p{L}\p{N}_-]+$`)
+	ours := regexp.MustCompile(usemapPattern)
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if s := "#" + string(r); ref.MatchString(s) != ours.MatchString(s) {
+			t.Errorf("usemap %U: the original pattern says %v", r, ref.MatchString(s))
+		}
+	}
+	for _, s := range policySamples {
+		checkPolicy(t, s)
+	}
+}
+
+// checkPolicy fails when newPolicy and the policy it replaces sanitise s
+// differently.
+func checkPolicy(t *testing.T, s string) {
+	t.Helper()
+	if got, want := testPolicies.ours().Sanitize(s), testPolicies.ref().Sanitize(s); got != want {
+		t.Errorf("sanitise %q:\n got %q\nwant %q", s, got, want)
+	}
+}
+
+// testPolicies are built once: a bluemonday Policy may be shared.
+var testPolicies = struct{ ours, ref func() *bluemonday.Policy }{sync.OnceValue(newPolicy), sync.OnceValue(referencePolicy)}
+
+func FuzzUGCPolicy(f *testing.F) {
+	for _, s := range policySamples {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 2000 {
+			return
+		}
+		checkPolicy(t, s)
+	})
 }
