@@ -66,3 +66,18 @@ var ErrBucketNotFound = errors.New("bucket not found")
 
 // ErrTxNotWritable is returned by writes in a View transaction.
 var ErrTxNotWritable = errors.New("transaction not writable")
+
+// Keys are keys of one bucket.
+type Keys struct {
+	Bucket []byte
+	Keys   [][]byte
+}
+
+// Prefetcher is a Tx whose reads are round trips to a server (pgkv):
+// Prefetch reads the keys given, of any number of buckets, in one, and
+// the transaction's Gets of them are then answered from memory. A failed
+// read fails the transaction, as a failed Get does. An engine that reads
+// its own memory (bbolt) has no need of it, and callers check for it.
+type Prefetcher interface {
+	Prefetch(keys ...Keys)
+}

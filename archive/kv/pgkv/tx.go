@@ -18,6 +18,11 @@ import (
 // 32,768; the archive's keys stay under 1,100 (index.go's maxKeyPart).
 const MaxKeySize = 2048
 
+// maxKnown bounds the values a transaction keeps of what it read and
+// wrote, so that a large import's memory does not grow with it; past it,
+// Gets of keys not yet kept are round trips again.
+const maxKnown = 100_000
+
 // maxPending bounds the writes queued before they are sent unasked, so a
 // large import does not hold them all in memory.
 const maxPending = 1000
@@ -33,10 +38,15 @@ type tx struct {
 	writable bool
 	buckets  map[string]*bucket
 	pending  pgx.Batch
-	err      error // sticky: the first failed read or flush
+	writes   writes // puts and deletes queued after pending
+	err      error  // sticky: the first failed read or flush
+	known    int    // values kept by the buckets' known, in all
 }
 
-var _ kv.Tx = (*tx)(nil)
+var (
+	_ kv.Tx         = (*tx)(nil)
+	_ kv.Prefetcher = (*tx)(nil)
+)
 
 func (t *tx) Writable() bool { return t.writable }
 
@@ -89,10 +99,17 @@ func containsNUL(b []byte) bool {
 	return false
 }
 
-// queue adds a write to be sent with the next read or at commit.
+// queue adds a statement to be sent with the next read or at commit,
+// after the puts and deletes before it.
 func (t *tx) queue(sql string, args ...any) {
+	t.writes.queueInto(&t.pending)
 	t.pending.Queue(sql, args...)
-	if t.pending.Len() >= maxPending {
+	t.flushIfFull()
+}
+
+// flushIfFull sends what is queued once it is much.
+func (t *tx) flushIfFull() {
+	if t.pending.Len()+t.writes.len() >= maxPending {
 		t.flush(nil)
 	}
 }
@@ -104,6 +121,7 @@ func (t *tx) flush(read func(*pgx.Batch)) error {
 		return t.err
 	}
 	ctx := context.Background()
+	t.writes.queueInto(&t.pending)
 	b := t.pending
 	t.pending = pgx.Batch{}
 	if read != nil {
@@ -133,6 +151,7 @@ func (t *tx) commit(ctx context.Context) error {
 			t.pending.Queue(`UPDATE kv_seq SET n = $2 WHERE bucket = $1`, b.name, int64(b.seq))
 		}
 	}
+	t.writes.queueInto(&t.pending)
 	t.pending.Queue("COMMIT")
 	b := t.pending
 	t.pending = pgx.Batch{}
@@ -154,11 +173,81 @@ type bucket struct {
 	seq        uint64
 	seqChanged bool
 	deleted    bool
+	// known holds values this transaction read or wrote, so that a Get of
+	// them is no round trip: no one else changes them while it runs (a
+	// writable tx holds the archive lock, a read-only one reads a
+	// snapshot). Absent keys are kept too, as a nil value with ok false.
+	known map[string]knownValue
+}
+
+type knownValue struct {
+	v  []byte
+	ok bool
+}
+
+// remember keeps key's value (ok false: absent). A key kept already is
+// always updated, so that what is kept never goes stale; a new one only
+// while the transaction keeps fewer than maxKnown.
+func (b *bucket) remember(key, v []byte, ok bool) {
+	if _, kept := b.known[string(key)]; !kept {
+		if b.tx.known >= maxKnown {
+			return
+		}
+		if b.known == nil {
+			b.known = map[string]knownValue{}
+		}
+		b.tx.known++
+	}
+	b.known[string(key)] = knownValue{v: v, ok: ok}
+}
+
+// Prefetch reads the keys given in one round trip, with the writes queued.
+func (t *tx) Prefetch(sets ...kv.Keys) {
+	t.flush(func(batch *pgx.Batch) {
+		for _, s := range sets {
+			b := t.buckets[string(s.Bucket)]
+			if b == nil {
+				continue
+			}
+			want := make([][]byte, 0, len(s.Keys))
+			for _, k := range s.Keys {
+				if _, kept := b.known[string(k)]; !kept && len(k) > 0 {
+					want = append(want, k)
+				}
+			}
+			if len(want) == 0 {
+				continue
+			}
+			// A lookup per key, as Get's: a join or key = ANY($2) gets a
+			// plan that the first executions cache while the table is
+			// small, and that scans the whole bucket once it is not.
+			batch.Queue(`SELECT w.key, (SELECT value FROM kv WHERE kv.bucket = $1 AND kv.key = w.key)
+				FROM unnest($2::bytea[]) AS w(key)`, b.name, want).Query(func(rows pgx.Rows) error {
+				for rows.Next() {
+					var k, v []byte
+					if err := rows.Scan(&k, &v); err != nil {
+						return err
+					}
+					b.remember(k, v, v != nil) // value is NOT NULL: null is absent
+				}
+				return rows.Err()
+			})
+		}
+	})
 }
 
 var _ kv.Bucket = (*bucket)(nil)
 
 func (b *bucket) Get(key []byte) []byte {
+	if b.deleted {
+		return nil
+	}
+	if kept, ok := b.known[string(key)]; ok {
+		if !kept.ok || b.tx.err != nil {
+			return nil
+		}
+		return kept.v
+	}
 	var v []byte
 	found := false
 	err := b.tx.flush(func(batch *pgx.Batch) {
@@ -170,12 +259,17 @@ func (b *bucket) Get(key []byte) []byte {
 			return rows.Err()
 		})
 	})
-	if err != nil || !found {
+	if err != nil {
+		return nil
+	}
+	if !found {
+		b.remember(key, nil, false)
 		return nil
 	}
 	if v == nil {
 		v = []byte{} // present and empty is not absent
 	}
+	b.remember(key, v, true)
 	return v
 }
 
@@ -193,9 +287,10 @@ func (b *bucket) Put(key, value []byte) error {
 		value = []byte{}
 	}
 	// Copied: the batch is sent later, and the caller may reuse its slices.
-	b.tx.queue(`INSERT INTO kv (bucket, key, value) VALUES ($1, $2, $3)
-		ON CONFLICT (bucket, key) DO UPDATE SET value = excluded.value`,
-		b.name, clone(key), clone(value))
+	value = clone(value)
+	b.tx.writes.put(b.name, key, value)
+	b.remember(key, value, true)
+	b.tx.flushIfFull()
 	return nil
 }
 
@@ -203,7 +298,9 @@ func (b *bucket) Delete(key []byte) error {
 	if err := b.writable(); err != nil {
 		return err
 	}
-	b.tx.queue(`DELETE FROM kv WHERE bucket = $1 AND key = $2`, b.name, clone(key))
+	b.tx.writes.delete(b.name, key)
+	b.remember(key, nil, false)
+	b.tx.flushIfFull()
 	return nil
 }
 
