@@ -211,11 +211,13 @@ func (s *claimState) begin(tx kv.Tx) *claimView {
 func (s *claimState) apply(v *claimView) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.shared {
-		return // the next transaction reads them from the engine
-	}
-	for fp, val := range v.mine {
-		s.recent.put(fp, val)
+	// A shared engine's claims are read from it by the next transaction;
+	// its own articles go to the story window here all the same, as the
+	// catch-up reads only other processes' (updateClaims).
+	if !s.shared {
+		for fp, val := range v.mine {
+			s.recent.put(fp, val)
+		}
 	}
 	s.stories.commit(&v.stories)
 }
@@ -302,19 +304,32 @@ func (db *DB) updateClaims(fn func(kv.Tx, *claimView) error) error {
 	s.write.Lock()
 	defer s.write.Unlock()
 	var v *claimView
+	var seen uint64
 	err := db.store.Update(func(tx kv.Tx) error {
 		v = s.begin(tx)
-		if s.shared {
-			if err := s.catchUpStories(tx); err != nil {
-				return fmt.Errorf("story window: %w", err)
-			}
+		if !s.shared {
+			return fn(tx, v)
 		}
-		return fn(tx, v)
+		if err := s.catchUpStories(tx); err != nil {
+			return fmt.Errorf("story window: %w", err)
+		}
+		if err := fn(tx, v); err != nil {
+			return err
+		}
+		// The changes this transaction logged are its own articles, which
+		// apply puts in the window: the next catch-up need not read them
+		// back. No other process wrote since the catch-up: the engine
+		// runs one write transaction at a time.
+		if b := tx.Bucket(bucketChanges); b != nil {
+			seen = b.Sequence()
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	s.apply(v)
+	s.storySeen = max(s.storySeen, seen)
 	return nil
 }
 

@@ -73,8 +73,17 @@ func (s *claimState) catchUpStories(tx kv.Tx) error {
 	articles := tx.Bucket(bucketArticles)
 	c := b.Cursor()
 	last := s.storySeen
+	var ids [][]byte
 	for k, v := c.Seek(seqKey(s.storySeen + 1)); k != nil; k, v = c.Next() {
 		last = binary.BigEndian.Uint64(k)
+		ids = append(ids, v)
+	}
+	// Read in one round trip, not one an article, while every process
+	// waits for the archive lock this transaction holds.
+	if pf, ok := tx.(kv.Prefetcher); ok {
+		pf.Prefetch(kv.Keys{Bucket: bucketArticles, Keys: ids})
+	}
+	for _, v := range ids {
 		rec := articles.Get(v)
 		if rec == nil {
 			continue // deleted since
