@@ -18,10 +18,10 @@ import (
 // 32,768; the archive's keys stay under 1,100 (index.go's maxKeyPart).
 const MaxKeySize = 2048
 
-// maxKnown bounds the values a transaction keeps of what it read and
-// wrote, so that a large import's memory does not grow with it; past it,
-// Gets of keys not yet kept are round trips again.
-const maxKnown = 100_000
+// maxKnown bounds the bytes of keys and values a transaction keeps of
+// what it read and wrote, so that a large import's memory does not grow
+// with it; past it, Gets of keys not yet kept are round trips again.
+const maxKnown = 32 << 20
 
 // maxPending bounds the writes queued before they are sent unasked, so a
 // large import does not hold them all in memory.
@@ -40,7 +40,7 @@ type tx struct {
 	pending  pgx.Batch
 	writes   writes // puts and deletes queued after pending
 	err      error  // sticky: the first failed read or flush
-	known    int    // values kept by the buckets' known, in all
+	known    int    // bytes of keys and values the buckets keep (bucket.known)
 }
 
 var (
@@ -187,17 +187,19 @@ type knownValue struct {
 
 // remember keeps key's value (ok false: absent). A key kept already is
 // always updated, so that what is kept never goes stale; a new one only
-// while the transaction keeps fewer than maxKnown.
+// while the transaction keeps fewer than maxKnown bytes.
 func (b *bucket) remember(key, v []byte, ok bool) {
-	if _, kept := b.known[string(key)]; !kept {
-		if b.tx.known >= maxKnown {
-			return
-		}
-		if b.known == nil {
-			b.known = map[string]knownValue{}
-		}
-		b.tx.known++
+	old, kept := b.known[string(key)]
+	if !kept && b.tx.known >= maxKnown {
+		return
 	}
+	if b.known == nil {
+		b.known = map[string]knownValue{}
+	}
+	if !kept {
+		b.tx.known += len(key)
+	}
+	b.tx.known += len(v) - len(old.v)
 	b.known[string(key)] = knownValue{v: v, ok: ok}
 }
 
