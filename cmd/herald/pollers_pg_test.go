@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"sort"
 	"strconv"
@@ -455,4 +457,61 @@ func TestPollersSurviveDatabaseRestart(t *testing.T) {
 		t.Errorf("no poller logged a warning while the database was down")
 	}
 	t.Logf("the pollers' warnings and errors: %v", warned)
+}
+
+// Processes serving one PostgreSQL archive behind one address (base_url:)
+// answer with the same bytes and ETags, so a reader's conditional GET gets
+// 304 from whichever it reaches; when a poller adds an article, both
+// change, and agree again.
+func TestServersAgreeOnETags(t *testing.T) {
+	dsn := pgtest.DB(t)
+	bin := heraldBinary(t)
+	feeds := &rssServer{items: map[string][]string{}}
+	feeds.add("/wire", "First story")
+	srv := httptest.NewServer(feeds)
+	defer srv.Close()
+	dir := t.TempDir()
+	config := func(name, listen string) string {
+		return writeFile(t, dir, name+".yaml", fmt.Sprintf(`archive: %s
+search_index: %s.index
+listen: %s
+base_url: https://news.example
+defaults:
+  interval: 1s
+  min_interval: 1s
+  max_interval: 2s
+sites:
+  127.0.0.1:
+    site_concurrency: 8
+    site_gap: 0s
+feeds:
+  - url: %s/wire
+    name: wire
+`, dsn, name, listen, srv.URL))
+	}
+	listenA, listenB := freePort(t), freePort(t)
+	startDaemon(t, bin, config("a", listenA), "--role", "all")
+	startDaemon(t, bin, config("b", listenB), "--role", "serve")
+
+	paths := []string{"/feed.atom", "/feed.rss", "/feed.json", "/api/articles"}
+	agree := func(want string) {
+		t.Helper()
+		for _, path := range paths {
+			var a, b response
+			waitFor(t, path+" with "+want+" from both", func() bool {
+				a, b = get(t, "http://"+listenA+path, nil), get(t, "http://"+listenB+path, nil)
+				return strings.Contains(a.body, want) && strings.Contains(b.body, want)
+			})
+			if a.body != b.body || a.header.Get("ETag") == "" || a.header.Get("ETag") != b.header.Get("ETag") {
+				t.Errorf("%s: ETags %q and %q, bodies equal %v", path, a.header.Get("ETag"), b.header.Get("ETag"), a.body == b.body)
+				continue
+			}
+			if r := get(t, "http://"+listenB+path, map[string]string{"If-None-Match": a.header.Get("ETag")}); r.status != http.StatusNotModified {
+				t.Errorf("%s: the other process answered the first's ETag with %d, want 304", path, r.status)
+			}
+		}
+	}
+	agree("First story")
+	feeds.add("/wire", "Second story")
+	agree("Second story")
 }

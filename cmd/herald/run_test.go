@@ -116,13 +116,13 @@ type daemonProc struct {
 	exited chan error // receives Wait's result once
 }
 
-// startDaemon starts `herald run -c cfg`. When the test ends the process is
-// killed if it still runs, and its log is shown if the test failed (or
-// HERALD_TEST_LOG is set).
-func startDaemon(t *testing.T, bin, cfg string) *daemonProc {
+// startDaemon starts `herald run -c cfg` with args after run. When the
+// test ends the process is killed if it still runs, and its log is shown if
+// the test failed (or HERALD_TEST_LOG is set).
+func startDaemon(t *testing.T, bin, cfg string, args ...string) *daemonProc {
 	t.Helper()
 	d := &daemonProc{logs: &syncBuffer{}, exited: make(chan error, 1)}
-	d.cmd = exec.Command(bin, "-c", cfg, "run")
+	d.cmd = exec.Command(bin, append([]string{"-c", cfg, "run"}, args...)...)
 	d.cmd.Stdout, d.cmd.Stderr = d.logs, d.logs
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
