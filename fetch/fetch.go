@@ -150,6 +150,23 @@ type Request struct {
 	// (user:pass@host) are taken the same way and removed from it: no
 	// Response or Error carries them.
 	Username, Password string
+	// NoWait, with site leases (Options.Sites), makes a request whose site
+	// another process holds fail at once with a *SiteBusyError rather than
+	// wait for the site: a feed's poll can be taken up later, or by the
+	// process that holds the site, and its slot meanwhile polls a feed of
+	// another site. An article page, fetched in the middle of a poll, waits.
+	NoWait bool
+}
+
+// SiteBusyError is a NoWait request's error when another process holds
+// its site: this process will not ask for the site again before Until.
+type SiteBusyError struct {
+	Site  string
+	Until time.Time
+}
+
+func (e *SiteBusyError) Error() string {
+	return "site " + e.Site + " is another process's until " + e.Until.Format(time.RFC3339Nano)
 }
 
 // Response is a successful (2xx) or not-modified (304) response.
@@ -248,7 +265,10 @@ type hopResult struct {
 // user, when not nil, is sent as basic auth.
 func (c *Client) hop(ctx context.Context, r *Request, u *url.URL, user *url.Userinfo) (hopResult, error) {
 	lim := c.limits(r)
-	release, err := c.gate.acquire(ctx, Site(u.Host), c.holdDeadline(ctx, lim.timeout))
+	release, err := c.gate.acquire(ctx, Site(u.Host), c.holdDeadline(ctx, lim.timeout), r.NoWait)
+	if busy := (*SiteBusyError)(nil); errors.As(err, &busy) {
+		return hopResult{}, busy
+	}
 	if err != nil {
 		return hopResult{}, c.gateError(ctx, u.Redacted(), err, lim)
 	}

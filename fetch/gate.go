@@ -75,8 +75,9 @@ func (g *gate) limit(site string) SiteLimit {
 
 // acquire waits until a request to site may start, and returns the function
 // that ends it. If the site is held back by Retry-After past deadline (when
-// not zero), it returns a *heldError at once rather than wait in vain.
-func (g *gate) acquire(ctx context.Context, site string, deadline time.Time) (release func(), err error) {
+// not zero), it returns a *heldError at once rather than wait in vain; if
+// noWait and another process holds the site's lease, a *SiteBusyError.
+func (g *gate) acquire(ctx context.Context, site string, deadline time.Time, noWait bool) (release func(), err error) {
 	lim := g.limit(site)
 	var st *siteState
 	for {
@@ -99,6 +100,10 @@ func (g *gate) acquire(ctx context.Context, site string, deadline time.Time) (re
 					return nil, err
 				}
 				continue
+			}
+			if wait > 0 && noWait {
+				g.mu.Unlock()
+				return nil, &SiteBusyError{Site: site, Until: now.Add(wait)}
 			}
 		}
 		if wait == 0 {

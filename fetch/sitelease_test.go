@@ -277,3 +277,31 @@ func TestSiteLeaseExpiresAndStoreOutage(t *testing.T) {
 		t.Errorf("requests by %v, want one by workerb", log.byUA)
 	}
 }
+
+// A NoWait request to a site another process holds fails at once with a
+// *SiteBusyError saying when this process will ask again, and sends
+// nothing; one that may wait waits (TestSiteLeaseWaitRespectsContext).
+func TestSiteBusyNoWait(t *testing.T) {
+	log := &siteLog{byUA: map[string]int{}}
+	srv := httptest.NewServer(log)
+	defer srv.Close()
+	lt := newLeaseTable()
+	if _, ok, _ := (holderView{lt, "other"}).Claim(context.Background(), "127.0.0.1", time.Hour); !ok {
+		t.Fatal("the other process could not claim the site")
+	}
+	c := workers(t, lt, 1, fetch.SiteLimit{Concurrency: 2}, time.Minute)[0]
+	start := time.Now()
+	_, err := c.Get(context.Background(), fetch.Request{URL: srv.URL, NoWait: true})
+	var busy *fetch.SiteBusyError
+	if !errors.As(err, &busy) || busy.Site != "127.0.0.1" || !busy.Until.After(start) {
+		t.Fatalf("err = %v, want a SiteBusyError for 127.0.0.1 with a time to come", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v, want at once", d)
+	}
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	if len(log.reqs) != 0 {
+		t.Errorf("%d requests reached the site", len(log.reqs))
+	}
+}

@@ -45,3 +45,30 @@ func TestRoundOfflineIsNotCounted(t *testing.T) {
 		t.Errorf("one site failing: error count %d, next poll in %v; want 1, 10m (counted, retried in minutes)", st.ErrorCount, st.NextPoll.Sub(now))
 	}
 }
+
+// siteBusy answers as a fetch client does when another process holds the
+// site; it records whether the request allowed that.
+type siteBusy struct{ noWait bool }
+
+func (s *siteBusy) Get(ctx context.Context, r fetch.Request) (*fetch.Response, error) {
+	s.noWait = r.NoWait
+	return nil, &fetch.SiteBusyError{Site: "a.example", Until: time.Now().Add(time.Second)}
+}
+
+// A feed whose site another process holds is not polled: the poll asks not
+// to wait for the site, says until when it is put off, and stores nothing.
+func TestPollDeferredWhenSiteBusy(t *testing.T) {
+	p, db := newPollerT(t)
+	busy := &siteBusy{}
+	p.Get = busy
+	o := p.Poll(context.Background(), Feed{Name: "a", URL: "https://a.example/rss", Interval: time.Hour, MinInterval: time.Minute, MaxInterval: 24 * time.Hour})
+	if !busy.noWait {
+		t.Error("the feed's request waits for a site another process holds")
+	}
+	if o.Deferred.IsZero() || o.Err != nil {
+		t.Errorf("outcome deferred %v, err %v; want deferred and no error", o.Deferred, o.Err)
+	}
+	if _, ok, err := db.FeedState("a"); ok || err != nil {
+		t.Errorf("a state was stored (%v, %v), want none", ok, err)
+	}
+}

@@ -81,6 +81,10 @@ type Outcome struct {
 	Moved       bool   // a permanent redirect seen on several polls in a row moved the feed's URL
 	Bytes       int    // the feed document's size as fetched
 	Pages       PageStats
+	// Deferred, when not zero, says the feed was not polled: another
+	// process holds its site (fetch.SiteBusyError) until about then.
+	// Nothing was stored; the feed is due as it was.
+	Deferred time.Time
 }
 
 // PageStats counts a poll's article page fetches.
@@ -117,8 +121,12 @@ func (p *Poller) Poll(ctx context.Context, f Feed) Outcome {
 	resp, err := p.Get.Get(ctx, f.withAuth(fetch.Request{
 		URL: state.URL, ETag: state.ETag, LastModified: state.LastModified,
 		UserAgent: f.UserAgent, Timeout: f.Timeout, MaxBody: f.MaxBody,
-		DenyPrivate: !f.reachesPrivate(),
+		DenyPrivate: !f.reachesPrivate(), NoWait: true,
 	}))
+	if busy := (*fetch.SiteBusyError)(nil); errors.As(err, &busy) {
+		out.State, out.Deferred = state, busy.Until
+		return out
+	}
 	state.LastPoll = start
 	if err != nil {
 		return p.failed(ctx, out, state, err)

@@ -291,3 +291,68 @@ func TestLeasesStoreOutageWaitedOut(t *testing.T) {
 		t.Errorf("polled twice: %v", twice)
 	}
 }
+
+// deferringPoller defers each feed's first poll for a while (its site is
+// another process's), then polls as storingPoller does.
+type deferringPoller struct {
+	storingPoller
+	mu       sync.Mutex
+	deferred map[string]time.Time // feed: until when its first poll put it off
+}
+
+func (p *deferringPoller) Poll(ctx context.Context, f poll.Feed) poll.Outcome {
+	p.mu.Lock()
+	_, seen := p.deferred[f.Name]
+	if !seen {
+		until := time.Now().Add(300 * time.Millisecond)
+		p.deferred[f.Name] = until
+		p.mu.Unlock()
+		return poll.Outcome{Feed: f, Deferred: until}
+	}
+	p.mu.Unlock()
+	return p.storingPoller.Poll(ctx, f)
+}
+
+// A poll deferred because another process holds the feed's site is not an
+// outcome: nothing is reported of it, its feed lease is released at once
+// (another process may poll it), and it is polled again once the time it
+// gave has come.
+func TestDeferredPollIsPutOff(t *testing.T) {
+	c := newCluster(1)
+	p := &deferringPoller{storingPoller: *c.pollers[0], deferred: map[string]time.Time{}}
+	feeds := leaseFeeds(20)
+	polledAt := sync.Map{}
+	s := schedule.New(p, schedule.Options{
+		States: c.store.States, State: c.store.State,
+		Leases: holderView{c.leases, "worker0"}, LeaseTTL: time.Minute,
+		OnOutcome: func(o poll.Outcome) {
+			if _, dup := polledAt.LoadOrStore(o.Feed.Name, time.Now()); dup {
+				t.Errorf("%s reported twice", o.Feed.Name)
+			}
+		},
+	})
+	s.SetFeeds(feeds)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	c.waitPolled(t, len(feeds), 10*time.Second)
+	// While a feed waits out its deferral, no one holds its lease.
+	cancel()
+	<-done
+	for _, f := range feeds {
+		at, ok := polledAt.Load(f.Name)
+		p.mu.Lock()
+		until := p.deferred[f.Name]
+		p.mu.Unlock()
+		if !ok || at.(time.Time).Before(until) {
+			t.Errorf("%s reported at %v, want after its deferral ended at %v", f.Name, at, until)
+		}
+	}
+	c.leases.mu.Lock()
+	defer c.leases.mu.Unlock()
+	for name, l := range c.leases.leases {
+		if time.Now().Before(l.until) {
+			t.Errorf("feed %s's lease still held after its poll", name)
+		}
+	}
+}

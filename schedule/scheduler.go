@@ -288,6 +288,16 @@ func (s *Scheduler) poll(ctx context.Context, e *entry) {
 		ctx = l.ctx
 	}
 	o := s.p.Poll(ctx, e.feed)
+	if !o.Deferred.IsZero() {
+		// Not polled: its site is another process's. Its slot goes to
+		// another feed; this one waits for the site, or for that process
+		// to poll it, as it holds the site.
+		if l != nil {
+			l.release()
+		}
+		s.postpone(e, o.Deferred)
+		return
+	}
 	o, forgiven, next, gone := s.settle(e, o, s.clock.Now())
 	if forgiven && s.o.SaveState != nil {
 		if err := s.o.SaveState(ctx, o.State); err != nil {

@@ -417,7 +417,7 @@ type observed struct {
 func (ob observed) Poll(ctx context.Context, f poll.Feed) poll.Outcome {
 	start := time.Now()
 	o := ob.p.Poll(ctx, f)
-	if o.Skipped != "" {
+	if o.Skipped != "" || !o.Deferred.IsZero() {
 		return o
 	}
 	m := ob.d.metrics
