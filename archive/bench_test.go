@@ -72,11 +72,15 @@ type benchSize int
 const (
 	feedSized benchSize = iota
 	fullSized
+	// fullCopies are full texts drawn from a pool of 256: each article is
+	// a near-copy of the one 256 before it, so every one is linked into a
+	// story after verifying its candidates, the worst case for stories.
+	fullCopies
 )
 
-func (s benchSize) String() string { return [...]string{"feed", "fulltext"}[s] }
+func (s benchSize) String() string { return [...]string{"feed", "fulltext", "fulltext-copies"}[s] }
 
-var benchSizes = []benchSize{feedSized, fullSized}
+var benchSizes = []benchSize{feedSized, fullSized, fullCopies}
 
 // benchItem is article n of feed: a unique text of the given size, an
 // entry hash as the poller gives, and the URL as its GUID, as most feeds do.
@@ -108,19 +112,23 @@ var benchWords = func() []string {
 	return words
 }()
 
-// benchProse is article n's text and HTML: a sentence naming n, so that
-// every article's text is its own, then prose from a pool made once, so
-// that building a million articles costs little. The prose is drawn at
-// random from a few thousand words, common ones recurring, so that it
-// compresses about as well as real text does.
+// benchProse is article n's text and HTML: a sentence naming n, then
+// prose of its own (feedSized, fullSized: distinct stories, as most of a
+// real round's are) or from a pool made once (fullCopies). The prose is
+// drawn at random from a few thousand words, common ones recurring, so
+// that it compresses about as well as real text does.
 func benchProse(n int, size benchSize) (text, html string) {
-	pool := benchPool()
-	p := pool[n%len(pool)]
 	lead := fmt.Sprintf("Story %d begins here. ", n)
-	if size == feedSized {
+	switch size {
+	case feedSized:
 		t := benchTeaser(n)
 		return lead + t, "<p>" + lead + t + "</p>"
+	case fullSized:
+		t, h := benchParagraphs(1000 + n) // seeds apart from the pool's
+		return lead + t, "<p>" + lead + "</p>\n" + h
 	}
+	pool := benchPool()
+	p := pool[n%len(pool)]
 	return lead + p.text, "<p>" + lead + "</p>\n" + p.html
 }
 
