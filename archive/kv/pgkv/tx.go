@@ -300,7 +300,7 @@ func (b *bucket) Delete(key []byte) error {
 	if err := b.writable(); err != nil {
 		return err
 	}
-	b.tx.writes.delete(b.name, key)
+	b.tx.writes.put(b.name, key, nil)
 	b.remember(key, nil, false)
 	b.tx.flushIfFull()
 	return nil

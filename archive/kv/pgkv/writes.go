@@ -16,29 +16,19 @@ import (
 // matter; a statement queued between writes (a bucket deleted) first sends
 // the writes before it, so order holds where it does.
 type writes struct {
-	last map[writeKey]writeOp
+	last map[writeKey][]byte // nil: delete (Put stores an empty value as []byte{})
 }
 
 type writeKey struct{ bucket, key string }
 
-type writeOp struct {
-	value []byte // nil: delete
-}
-
 func (w *writes) len() int { return len(w.last) }
 
+// put keeps value as key's last write; a nil value deletes it.
 func (w *writes) put(bucket string, key, value []byte) {
 	if w.last == nil {
-		w.last = map[writeKey]writeOp{}
+		w.last = map[writeKey][]byte{}
 	}
-	w.last[writeKey{bucket, string(key)}] = writeOp{value: value}
-}
-
-func (w *writes) delete(bucket string, key []byte) {
-	if w.last == nil {
-		w.last = map[writeKey]writeOp{}
-	}
-	w.last[writeKey{bucket, string(key)}] = writeOp{}
+	w.last[writeKey{bucket, string(key)}] = value
 }
 
 // queueInto adds the writes to batch, in key order, and forgets them.
@@ -53,21 +43,20 @@ func (w *writes) queueInto(batch *pgx.Batch) {
 	slices.SortFunc(keys, func(a, b writeKey) int {
 		return cmp.Or(cmp.Compare(a.bucket, b.bucket), cmp.Compare(a.key, b.key))
 	})
-	var delB, putB []string
-	var delK, putK, putV [][]byte
+	var putB []string
+	var putK, putV [][]byte
 	for _, k := range keys {
-		if v := w.last[k].value; v != nil {
+		v := w.last[k]
+		if v != nil {
 			putB, putK, putV = append(putB, k.bucket), append(putK, []byte(k.key)), append(putV, v)
-		} else {
-			delB, delK = append(delB, k.bucket), append(delK, []byte(k.key))
+			continue
 		}
-	}
-	// A statement a delete: deletes are rare in the archive's writes, and
-	// a DELETE joined to an array gets a plan cached while the table is
-	// small that scans it whole once it is not (see Prefetch). An INSERT's
-	// conflicts are found through the key's index whatever the plan.
-	for i := range delK {
-		batch.Queue(`DELETE FROM kv WHERE bucket = $1 AND key = $2`, delB[i], delK[i])
+		// A statement a delete: deletes are rare in the archive's writes,
+		// and a DELETE joined to an array gets a plan cached while the
+		// table is small that scans it whole once it is not (see
+		// Prefetch). An INSERT's conflicts are found through the key's
+		// index whatever the plan.
+		batch.Queue(`DELETE FROM kv WHERE bucket = $1 AND key = $2`, k.bucket, []byte(k.key))
 	}
 	if len(putK) > 0 {
 		batch.Queue(`INSERT INTO kv (bucket, key, value) SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[])
