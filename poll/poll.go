@@ -124,7 +124,7 @@ func (p *Poller) Poll(ctx context.Context, f Feed) Outcome {
 		DenyPrivate: !f.reachesPrivate(), NoWait: true,
 	}))
 	if busy := (*fetch.SiteBusyError)(nil); errors.As(err, &busy) {
-		out.State, out.Deferred = state, busy.Until
+		out.Deferred = busy.Until
 		return out
 	}
 	state.LastPoll = start

@@ -72,15 +72,7 @@ func TestCredentialsNeverShown(t *testing.T) {
 	listen := freePort(t)
 	cfg := writeFile(t, dir, "feeds.yaml", fmt.Sprintf(`archive: herald.db
 listen: %s
-defaults:
-  interval: 1s
-  min_interval: 1s
-  max_interval: 2s
-sites:
-  127.0.0.1:
-    site_concurrency: 8
-    site_gap: 0s
-feeds:
+`+quickLoopback+`feeds:
   - url: %[2]s/feed.xml
     name: in-url
   - url: %[3]s/other.xml

@@ -92,15 +92,7 @@ func TestDaemonOnPostgresHidesPassword(t *testing.T) {
 archive_password_file: pg.pass
 search_index: index
 listen: %s
-defaults:
-  interval: 1s
-  min_interval: 1s
-  max_interval: 2s
-sites:
-  127.0.0.1:
-    site_concurrency: 8
-    site_gap: 0s
-feeds:
+`+quickLoopback+`feeds:
   - url: %s/feed.xml
     name: private
 `, dsn, listen, withAuth))

@@ -476,15 +476,7 @@ func TestServersAgreeOnETags(t *testing.T) {
 search_index: %s.index
 listen: %s
 base_url: https://news.example
-defaults:
-  interval: 1s
-  min_interval: 1s
-  max_interval: 2s
-sites:
-  127.0.0.1:
-    site_concurrency: 8
-    site_gap: 0s
-feeds:
+`+quickLoopback+`feeds:
   - url: %s/wire
     name: wire
 `, dsn, name, listen, srv.URL))

@@ -109,6 +109,18 @@ feeds:
 	}
 }
 
+// quickLoopback is a test daemon's defaults and sites: feeds polled every
+// second or two, and no politeness for the loopback sites tests serve.
+const quickLoopback = `defaults:
+  interval: 1s
+  min_interval: 1s
+  max_interval: 2s
+sites:
+  127.0.0.1:
+    site_concurrency: 8
+    site_gap: 0s
+`
+
 // daemonProc is a `herald run` process started by a test.
 type daemonProc struct {
 	cmd    *exec.Cmd
