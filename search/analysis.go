@@ -13,6 +13,7 @@ const (
 	filterSplitCJK     = "herald_split_cjk"
 	filterBigramsIndex = "herald_bigrams_index"
 	filterBigramsQuery = "herald_bigrams_query"
+	filterPairs        = "herald_pairs"
 )
 
 func init() {
@@ -20,6 +21,7 @@ func init() {
 		filterSplitCJK:     splitCJK{},
 		filterBigramsIndex: bigrams{unigrams: true},
 		filterBigramsQuery: bigrams{},
+		filterPairs:        pairs{},
 	} {
 		err := registry.RegisterTokenFilter(name, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 			return f, nil
@@ -166,4 +168,67 @@ func (f bigrams) appendRun(out analysis.TokenStream, run analysis.TokenStream, p
 		out = append(out, &analysis.Token{Term: last.Term, Start: last.Start, End: last.End, Position: pos + len(run) - 2, Type: analysis.Single})
 	}
 	return out
+}
+
+// pairs adds to a stream, after its tokens, one token for each two words
+// next to each other ("central bank"), at the first one's position. A
+// phrase is then matched through its pairs, terms far rarer than its words,
+// instead of by reading the positions of every article that holds all its
+// words: a phrase of common words read those of tens of thousands.
+type pairs struct{}
+
+func (pairs) Filter(in analysis.TokenStream) analysis.TokenStream {
+	w := words(in)
+	for i := 0; i+1 < len(w); i++ {
+		a, b := w[i], w[i+1]
+		if b.Position != a.Position+1 || len(a.Term)+len(b.Term) >= maxPairBytes {
+			continue
+		}
+		in = append(in, &analysis.Token{
+			Term: pairTerm(a.Term, b.Term), Start: a.Start, End: b.End,
+			Position: a.Position, Type: analysis.Shingle,
+		})
+	}
+	return in
+}
+
+// maxPairBytes bounds a pair's term: a "word" of thousands of digits is
+// indexed, but not twice over. A phrase with a longer pair is matched by
+// its words' positions instead.
+const maxPairBytes = 128
+
+func pairTerm(a, b []byte) []byte {
+	t := make([]byte, 0, len(a)+1+len(b))
+	return append(append(append(t, a...), ' '), b...)
+}
+
+// words are the tokens of a stream a query's words line up with: where an
+// indexed run of CJK characters has a character and a pair of characters
+// at one position, the pair.
+func words(in analysis.TokenStream) analysis.TokenStream {
+	out := make(analysis.TokenStream, 0, len(in))
+	for _, tok := range in {
+		if n := len(out); n > 0 && out[n-1].Position == tok.Position {
+			if tok.Type == analysis.Double {
+				out[n-1] = tok
+			}
+			continue
+		}
+		out = append(out, tok)
+	}
+	return out
+}
+
+// phrasePairs are the pair terms that match a phrase of the words toks
+// (a query's analysis: one token a position), in order; ok is false when
+// one of them is too long to have been indexed.
+func phrasePairs(toks analysis.TokenStream) (terms []string, ok bool) {
+	for i := 0; i+1 < len(toks); i++ {
+		a, b := toks[i].Term, toks[i+1].Term
+		if len(a)+len(b) >= maxPairBytes {
+			return nil, false
+		}
+		terms = append(terms, string(pairTerm(a, b)))
+	}
+	return terms, true
 }

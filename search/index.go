@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -92,27 +93,61 @@ type Index struct {
 // PathFor is where the index of the archive at archivePath lives.
 func PathFor(archivePath string) string { return archivePath + ".search" }
 
-// Open opens the index at path, creating an empty one when there is none.
-// An empty index is rebuilt by the first CatchUp.
+// Open opens the index at path, creating an empty one when there is none
+// or when it was made by a Herald that analysed text otherwise (its terms
+// would not match this one's queries). An empty index is rebuilt by the
+// first CatchUp.
 func Open(path string) (*Index, error) {
-	cfg := map[string]any{"bolt_timeout": "2s"}
-	b, err := bleve.OpenUsing(path, cfg)
-	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		var m mapping.IndexMapping
-		if m, err = indexMapping(); err != nil {
-			return nil, fmt.Errorf("search index mapping: %w", err)
-		}
-		b, err = bleve.NewUsing(path, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, cfg)
-	}
+	b, err := openBleve(path)
 	if err != nil {
 		return nil, fmt.Errorf("open search index %s: %w", path, err)
 	}
 	an := b.Mapping().AnalyzerNamed(analyzerQuery)
 	if an == nil {
 		b.Close()
-		return nil, fmt.Errorf("open search index %s: no %s analyzer (an index of another Herald? run herald reindex)", path, analyzerQuery)
+		return nil, fmt.Errorf("open search index %s: no %s analyzer", path, analyzerQuery)
 	}
 	return &Index{b: b, path: path, analyzer: an}, nil
+}
+
+// indexFormat names how the index analyses text; an index with another is
+// made anew. 2: the pairs of words, for phrases.
+var (
+	keyFormat   = []byte("format")
+	indexFormat = []byte("2")
+)
+
+func openBleve(path string) (bleve.Index, error) {
+	cfg := map[string]any{"bolt_timeout": "2s"}
+	b, err := bleve.OpenUsing(path, cfg)
+	if err == nil {
+		f, ferr := b.GetInternal(keyFormat)
+		if ferr == nil && bytes.Equal(f, indexFormat) {
+			return b, nil
+		}
+		b.Close()
+		if ferr != nil {
+			return nil, ferr
+		}
+		err = os.RemoveAll(path)
+	} else if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		err = nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	m, err := indexMapping()
+	if err != nil {
+		return nil, fmt.Errorf("mapping: %w", err)
+	}
+	if b, err = bleve.NewUsing(path, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, cfg); err != nil {
+		return nil, err
+	}
+	if err := b.SetInternal(keyFormat, indexFormat); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
 }
 
 // Close releases the index; closing it again does nothing.
@@ -126,19 +161,24 @@ func (ix *Index) Close() error {
 
 // The two analysers (filters in analysis.go): text is indexed with both
 // CJK bigrams and single characters, so that a query of one Han character
-// finds it; a query is analysed into bigrams only, which line up with the
-// indexed ones for phrases.
+// finds it, and with the pairs of its words, for phrases; a query is
+// analysed into words and CJK bigrams only, which line up with the
+// indexed ones.
 const (
 	analyzerIndex = "herald_index"
 	analyzerQuery = "herald_query"
 )
 
 func addAnalyzers(m *mapping.IndexMappingImpl) error {
-	for name, bigrams := range map[string]string{analyzerIndex: filterBigramsIndex, analyzerQuery: filterBigramsQuery} {
+	words := []any{filterSplitCJK, cjk.WidthName, lowercase.Name, en.PossessiveName}
+	for name, filters := range map[string][]any{
+		analyzerIndex: append(slices.Clip(words), filterBigramsIndex, filterPairs),
+		analyzerQuery: append(slices.Clip(words), filterBigramsQuery),
+	} {
 		err := m.AddCustomAnalyzer(name, map[string]any{
 			"type":          custom.Name,
 			"tokenizer":     unicode.Name,
-			"token_filters": []any{filterSplitCJK, cjk.WidthName, lowercase.Name, en.PossessiveName, bigrams},
+			"token_filters": filters,
 		})
 		if err != nil {
 			return err
@@ -522,18 +562,29 @@ func (ix *Index) phraseIn(c Clause, field string) (query.Query, error) {
 	return ix.words(field, c.Text, 1), nil
 }
 
-// words matches text's words in field, next to each other and in order. A
-// text of one indexed term is a term query: a phrase of one would read
-// every match's positions, which a word does not need (most of the cost of
-// a common word's query).
+// words matches text's words in field, next to each other and in order:
+// one word is a term query (a phrase of one would read every match's
+// positions, most of the cost of a common word's query), two words their
+// pair's term, more a phrase of their pairs.
 func (ix *Index) words(field, text string, boost float64) query.Query {
-	if toks := ix.analyzer.Analyze([]byte(text)); len(toks) == 1 {
-		q := bleve.NewTermQuery(string(toks[0].Term))
-		q.SetField(field)
-		q.SetBoost(boost)
-		return q
+	toks := ix.analyzer.Analyze([]byte(text))
+	terms, ok := phrasePairs(toks)
+	var q interface {
+		query.Query
+		SetBoost(float64)
 	}
-	return phrase(field, text, boost)
+	switch {
+	case len(toks) == 1:
+		q = term(field, string(toks[0].Term))
+	case !ok:
+		q = phrase(field, text)
+	case len(terms) == 1:
+		q = term(field, terms[0])
+	default:
+		q = bleve.NewPhraseQuery(terms, field)
+	}
+	q.SetBoost(boost)
+	return q
 }
 
 // searchable refuses a clause with no word the index keeps ("--", "…"):
@@ -548,19 +599,18 @@ func (ix *Index) searchable(c Clause) error {
 // errUnsearchable is a clause with no word in it; it wraps ErrQuery.
 var errUnsearchable = fmt.Errorf("%w", ErrQuery)
 
-func term(field, v string) query.Query {
+func term(field, v string) *query.TermQuery {
 	q := bleve.NewTermQuery(v)
 	q.SetField(field)
 	return q
 }
 
-// phrase matches text's words in field, next to each other and in order;
-// one word is a phrase of one.
-func phrase(field, text string, boost float64) query.Query {
+// phrase matches text's words in field, next to each other and in order,
+// by their positions.
+func phrase(field, text string) *query.MatchPhraseQuery {
 	q := bleve.NewMatchPhraseQuery(text)
 	q.SetField(field)
 	q.Analyzer = analyzerQuery
-	q.SetBoost(boost)
 	return q
 }
 

@@ -13,6 +13,8 @@ import (
 	"herald"
 	"herald/archive"
 	"herald/search"
+
+	"github.com/blevesearch/bleve/v2"
 )
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -237,6 +239,77 @@ func TestIndexFollowsArchive(t *testing.T) {
 	f.ix = openIndex(t, f.db)
 	if got := f.titles(t, search.Request{Query: mustParse(t, "wombat")}); !slices.Equal(got, []string{"Later news"}) {
 		t.Errorf("after a trimmed log: %q", got)
+	}
+}
+
+// A phrase is matched through the pairs of its words: exactly, in every
+// field, across CJK runs, and by its words' positions when one of its
+// words is too long to be paired.
+func TestPhrases(t *testing.T) {
+	f := newFixture(t)
+	long := strings.Repeat("x", 150)
+	f.ingest(t, doc{feed: "wire", url: "https://wire.example/7", title: "Bank bank bank", published: t0,
+		text: "The central bank met. Bank central met the. Code " + long + " ends here."}, 7)
+	if _, err := f.ix.CatchUp(context.Background(), f.db); err != nil {
+		t.Fatal(err)
+	}
+	korea, yoon, markets := docs[0].title, docs[1].title, docs[4].title
+	for q, want := range map[string][]string{
+		`"central bank"`:                        {"Bank bank bank", markets},
+		`"central bank met"`:                    {"Bank bank bank"},
+		`"bank central met the"`:                {"Bank bank bank"},
+		`"bank the"`:                            nil, // words of the article, not next to each other
+		`"central bank would"`:                  {markets},
+		`"bank bank bank"`:                      {"Bank bank bank"},
+		`"bank bank bank bank"`:                 nil,
+		`"tokyo agreed"`:                        {korea},
+		`"and tokyo"`:                           {korea},
+		`"wednesday to expand"`:                 {korea},
+		`"cut interest"`:                        {markets},
+		`"missile launches share"`:              nil,
+		`"code ` + long + ` ends"`:              {"Bank bank bank"},
+		`"code ` + long + ` here"`:              nil,
+		`title:"japan to boost"`:                {korea},
+		`title:"tokyo agreed"`:                  nil,
+		`byline:"jane roe"`:                     {markets},
+		`"경제 정책에"`:                              {yoon},
+		`"국무회의를 주재하고"`:                          {yoon},
+		`"주재하고 국무회의를"`:                          nil,
+		`"bank" "central bank" -"bank central"`: {markets},
+	} {
+		got := f.titles(t, search.Request{Query: mustParse(t, q)})
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: got %q, want %q", q, got, want)
+		}
+	}
+}
+
+// An index that analysed text as an older Herald did is made anew and
+// rebuilt: its terms would not match this one's queries.
+func TestOlderIndexRebuilt(t *testing.T) {
+	f := newFixture(t)
+	path := search.PathFor(f.db.Path())
+	if err := f.ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := bleve.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.DeleteInternal([]byte("format")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Delete(f.ids[docs[0].title]); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.ix = openIndex(t, f.db)
+	if got := f.titles(t, search.Request{Query: mustParse(t, `"share intelligence"`)}); !slices.Equal(got, []string{docs[0].title}) {
+		t.Errorf("after an older index: %q", got)
 	}
 }
 

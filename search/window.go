@@ -195,14 +195,20 @@ func (e *estimator) df(field, term string) uint64 {
 	return tfr.Count()
 }
 
-// rarest is, over text's terms, the least number of articles holding one
-// in any of fields.
+// rarest is, over text's terms (its words, and their pairs, which a
+// phrase of common words holds far fewer of), the least number of
+// articles holding one in any of fields.
 func (e *estimator) rarest(text string, fields ...string) uint64 {
+	toks := e.ix.analyzer.Analyze([]byte(text))
+	terms, _ := phrasePairs(toks)
+	for _, tok := range toks {
+		terms = append(terms, string(tok.Term))
+	}
 	least := uint64(math.MaxUint64)
-	for _, tok := range e.ix.analyzer.Analyze([]byte(text)) {
+	for _, t := range terms {
 		var n uint64
 		for _, f := range fields {
-			n = sat(n, e.df(f, string(tok.Term)))
+			n = sat(n, e.df(f, t))
 		}
 		least = min(least, n)
 	}
