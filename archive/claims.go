@@ -305,13 +305,14 @@ func (db *DB) updateClaims(fn func(kv.Tx, *claimView) error) error {
 	defer s.write.Unlock()
 	var v *claimView
 	var seen uint64
+	var folding sync.WaitGroup
 	err := db.store.Update(func(tx kv.Tx) error {
+		folding.Wait() // should an engine run this again
 		v = s.begin(tx)
-		if !s.shared {
-			return fn(tx, v)
-		}
-		if err := s.catchUpStories(tx); err != nil {
-			return fmt.Errorf("story window: %w", err)
+		if s.shared {
+			if err := s.catchUpStories(tx); err != nil {
+				return fmt.Errorf("story window: %w", err)
+			}
 		}
 		if err := fn(tx, v); err != nil {
 			return err
@@ -320,11 +321,19 @@ func (db *DB) updateClaims(fn func(kv.Tx, *claimView) error) error {
 		// apply puts in the window: the next catch-up need not read them
 		// back. No other process wrote since the catch-up: the engine
 		// runs one write transaction at a time.
-		if b := tx.Bucket(bucketChanges); b != nil {
+		if b := tx.Bucket(bucketChanges); s.shared && b != nil {
 			seen = b.Sequence()
 		}
+		// What the transaction reads of the window is read by now; the
+		// last commits' articles go into its map while this one writes.
+		folding.Go(func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.stories.fold()
+		})
 		return nil
 	})
+	folding.Wait()
 	if err != nil {
 		return err
 	}

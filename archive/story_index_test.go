@@ -2,7 +2,8 @@ package archive
 
 // White-box tests of the story window: a lookup made before a commit
 // (lookStories) and brought up to date in the transaction must find what
-// a lookup in the transaction itself finds.
+// a lookup in the transaction itself finds, whether or not the commits
+// since have been folded into the window's map.
 
 import (
 	"fmt"
@@ -92,6 +93,11 @@ func TestStoryIndexLooksWhiteBox(t *testing.T) {
 				}
 				x.commit(&pending)
 				m.all = append(m.all, pending.entries...)
+				if r.IntN(3) == 0 {
+					// As the next write transaction does; until then the
+					// commit's articles are found in its batch.
+					x.fold()
+				}
 				if r.IntN(10) == 0 {
 					// An article added otherwise than by a commit, as
 					// on open.
