@@ -11,8 +11,8 @@ import (
 // byLabels are the words that open a byline, in the languages of the pages
 // Herald reads, lower case, longest first where one is a prefix of another.
 var byLabels = []string{
-	"written by", "posted by", "reported by", "words by", "text by", "story by", "article by", "published by",
-	"geschrieben von", "ein beitrag von", "ein artikel von", "veröffentlicht von", "verfasst von",
+	"written by", "posted by", "reported by", "submitted by", "words by", "text by", "story by", "article by", "published by",
+	"geschrieben von", "gespeichert von", "text von", "ein beitrag von", "ein artikel von", "veröffentlicht von", "verfasst von",
 	"eingestellt von", "gepostet von", "erstellt von", "beitrag von", "artikel von:", "artikel von", "interview:",
 	"écrit par", "publié par", "escrito por", "publicado por", "scritto da", "pubblicato da", "geschreven door",
 	"autorin:", "autoren:", "autor:", "autora:", "autore:", "author:", "authors:", "auteur:", "auteurs:", "text:", "texto:", "von:", "by:", "reporter:", "redaktion:",
@@ -77,7 +77,9 @@ func foldRESpace(s string) string {
 // Hans Müller | 24.06.2015" and returns the name. Ordinary prose and lines that
 // are not introduced by a by-word give ok false.
 func bylineLine(line string) (string, bool) {
-	line = strings.TrimSpace(foldRESpace(line))
+	// A separator the template prints before the label ("| By J. Roe",
+	// after a date or a site's name it hides from sight) is not part of it.
+	line = strings.TrimLeft(strings.TrimSpace(foldRESpace(line)), "|·•–—-*/ ")
 	if line == "" || utf8.RuneCountInString(line) > 150 {
 		return "", false
 	}
@@ -173,8 +175,35 @@ func cleanByline(s string) string {
 		return unicode.IsSpace(r) || unicode.IsPunct(r) && r != '.' && r != ')' || unicode.IsSymbol(r)
 	})
 	s = strings.TrimSpace(strings.TrimSuffix(s, " and"))
+	s = cutRole(cutCredit(s))
 	if isByLabel(s) || !plausibleName(s) {
 		return ""
+	}
+	return s
+}
+
+// cutCredit removes the credits a byline lists after the writer's name
+// ("Christian Seiler Illustration von Markus Roost", "A. Roe, Fotos: B.
+// Doe"): the writer comes first. A line that starts with a credit is left
+// whole, for plausibleName to refuse.
+func cutCredit(s string) string {
+	if isASCII(s) && !containsFoldAny(s, creditWords) {
+		return s
+	}
+	loc := bylineRE().credit.FindStringIndex(s)
+	if loc == nil || loc[0] == 0 {
+		return s
+	}
+	return strings.TrimRight(s[:loc[0]], " ,;:|/-–—\u00a0")
+}
+
+// cutRole removes a role or affiliation of several words in brackets
+// after the name ("E. Fuhr (Pressesprecher des EJW)"); one word there is
+// the writer's handle, part of the byline ("史蒂文的家_藍天 (stevenhgm)").
+func cutRole(s string) string {
+	i := strings.LastIndex(s, " (")
+	if i > 0 && strings.HasSuffix(s, ")") && strings.Contains(strings.TrimSpace(s[i+2:]), " ") {
+		return strings.TrimRight(s[:i], " ,")
 	}
 	return s
 }
