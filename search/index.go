@@ -117,6 +117,8 @@ var (
 	indexFormat = []byte("2")
 )
 
+// openBleve opens the bleve index at path, or makes it anew when there is
+// none or it has another format.
 func openBleve(path string) (bleve.Index, error) {
 	cfg := map[string]any{"bolt_timeout": "2s"}
 	b, err := bleve.OpenUsing(path, cfg)
@@ -569,10 +571,7 @@ func (ix *Index) phraseIn(c Clause, field string) (query.Query, error) {
 func (ix *Index) words(field, text string, boost float64) query.Query {
 	toks := ix.analyzer.Analyze([]byte(text))
 	terms, ok := phrasePairs(toks)
-	var q interface {
-		query.Query
-		SetBoost(float64)
-	}
+	var q query.BoostableQuery
 	switch {
 	case len(toks) == 1:
 		q = term(field, string(toks[0].Term))
