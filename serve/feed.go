@@ -54,7 +54,8 @@ const (
 var ugc = sync.OnceValue(bluemonday.UGCPolicy)
 
 // langTag is RFC 3066's shape, as the Atom schema checks it.
-var langTag = regexp.MustCompile(`^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$`)
+// It is compiled on first use, as readingTemplate is parsed.
+var langTag = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$`) })
 
 // ArticleID is the stable id an article has in every format: a URN built
 // from its archive id, so that switching formats keeps a reader's state.

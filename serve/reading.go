@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"herald"
@@ -25,7 +26,11 @@ import (
 //go:embed reading.html
 var readingHTML string
 
-var readingTemplate = template.Must(template.New("reading").Parse(readingHTML))
+// readingTemplate is parsed on first use: every run of the binary, herald
+// extract's included, would pay for it at start.
+var readingTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("reading").Parse(readingHTML))
+})
 
 // readingCSP is the status page's policy plus what a search box needs:
 // a form may submit to this server. Still no script, and nothing loaded
@@ -241,7 +246,7 @@ func (s *Server) feedNames() ([]string, error) {
 
 func (s *Server) writeReading(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var buf bytes.Buffer
-	if err := readingTemplate.ExecuteTemplate(&buf, name, data); err != nil {
+	if err := readingTemplate().ExecuteTemplate(&buf, name, data); err != nil {
 		s.fail(w, r, err)
 		return
 	}

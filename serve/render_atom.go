@@ -76,7 +76,7 @@ func atomLink(x *xmlWriter, rel, typ, href, title string) {
 func (aw *AtomWriter) Write(a *herald.Article) error {
 	x := &aw.x
 	x.raw("<entry")
-	if langTag.MatchString(a.Lang) {
+	if langTag().MatchString(a.Lang) {
 		x.attr("xml:lang", a.Lang)
 	}
 	x.raw(">\n")

@@ -122,7 +122,7 @@ func (jw *JSONFeedWriter) Write(a *herald.Article) error {
 			ContentHash: a.ContentHash,
 		},
 	}
-	if langTag.MatchString(a.Lang) {
+	if langTag().MatchString(a.Lang) {
 		item.Language = a.Lang
 	}
 	if validTime(a.Published) {

@@ -135,7 +135,7 @@ func New(a Archive, o Options) *Server {
 		o:       o,
 		cache:   newRenderCache(cacheItems, cacheBytes),
 		clean:   newSanitizedMemo(),
-		status:  statusTemplate,
+		status:  statusTemplate(),
 		metrics: o.Metrics.Handler(),
 		renders: make(chan struct{}, maxRenders),
 		guard:   newGuard(o),

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"herald"
@@ -146,14 +147,17 @@ func (s *Server) handleFeeds(w http.ResponseWriter, r *http.Request) {
 //go:embed status.html
 var statusHTML string
 
-var statusTemplate = template.Must(template.New("status").Funcs(template.FuncMap{
-	"ago":  ago,
-	"when": when,
-	"size": size,
-	"web":  webURL,
-	"mark": markSign,
-	"slug": func(s string) string { return strings.ReplaceAll(s, " ", "-") },
-}).Parse(statusHTML))
+// statusTemplate is parsed on first use, as readingTemplate.
+var statusTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("status").Funcs(template.FuncMap{
+		"ago":  ago,
+		"when": when,
+		"size": size,
+		"web":  webURL,
+		"mark": markSign,
+		"slug": func(s string) string { return strings.ReplaceAll(s, " ", "-") },
+	}).Parse(statusHTML))
+})
 
 // markSign is a poll mark as one character, readable without its colour.
 func markSign(outcome string) string {
