@@ -91,7 +91,7 @@ func (g *gate) acquire(ctx context.Context, site string, deadline time.Time, noW
 		}
 		wait := st.wait(now, lim)
 		if wait == 0 {
-			wait = g.leaseWait(st, now)
+			wait = g.leaseWait(st, now, lim)
 			if wait == 0 && g.leases != nil && !st.lease.held {
 				st.lease.busy = true
 				g.mu.Unlock()

@@ -38,6 +38,7 @@ const (
 // siteLease is the gate's side of one site's lease. Guarded by gate.mu.
 type siteLease struct {
 	held    bool
+	until   time.Time // when held: the lease's end, as the last claim or renewal left it
 	busy    bool      // a claim or a release is under way
 	retryAt time.Time // refused or failed: no claim before this
 	gen     int       // counts idle timers, so that a stale one does nothing
@@ -47,7 +48,19 @@ type siteLease struct {
 // leaseWait says how long a request that may otherwise start must wait for
 // its site's lease: 0 when held or when this request should claim it, -1
 // while another request claims or releases it.
-func (g *gate) leaseWait(st *siteState, now time.Time) time.Duration {
+//
+// A held lease whose renewals have failed until its end is near (a gap
+// away, at most a third of its term, which healthy renewals keep it beyond)
+// is forgotten, and claimed again before the next request: once it
+// expires, another process may take the site, and its first request must
+// come a gap after this one's last. The claim renews it if it is still this
+// process's.
+func (g *gate) leaseWait(st *siteState, now time.Time, lim SiteLimit) time.Duration {
+	near := min(max(lim.Gap, leaseLinger), g.ttl/3)
+	if st.lease.held && !now.Add(near).Before(st.lease.until) {
+		g.unhold(st)
+		st.lease.busy = false
+	}
 	switch {
 	case g.leases == nil || st.lease.held:
 		return 0
@@ -72,16 +85,16 @@ func (g *gate) claim(ctx context.Context, site string, st *siteState, lim SiteLi
 		retry := min(max(lim.Gap, leaseRetryMin), leaseRetryMax)
 		st.lease.retryAt = now.Add(max(min(retry, time.Until(until)), 0))
 	default:
-		st.lease.held = true
+		st.lease.held, st.lease.until = true, until
 		st.lease.renewal = make(chan struct{})
 		go g.renew(site, st, st.lease.renewal)
 	}
 	st.broadcast()
 }
 
-// renew keeps site's lease while held, until stop is closed. A lease found
-// taken by another (this process could not renew it in time) is let go:
-// the next request claims it again.
+// renew keeps site's lease while held, until stop is closed, and its end
+// up to date. A lease found taken by another (this process could not renew
+// it in time) is let go: the next request claims it again.
 func (g *gate) renew(site string, st *siteState, stop chan struct{}) {
 	t := time.NewTicker(g.ttl / 3)
 	defer t.Stop()
@@ -92,19 +105,25 @@ func (g *gate) renew(site string, st *siteState, stop chan struct{}) {
 		case <-t.C:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), g.ttl/3)
-		_, ok, err := g.leases.Claim(ctx, site, g.ttl)
+		until, ok, err := g.leases.Claim(ctx, site, g.ttl)
 		cancel()
-		if err != nil || ok {
-			continue
+		if err != nil {
+			continue // leaseWait forgets the lease if it comes near its end
 		}
 		g.mu.Lock()
 		if st.lease.renewal == stop {
-			st.lease.held = false
-			st.lease.renewal = nil
-			st.broadcast()
+			if ok {
+				st.lease.until = until
+			} else {
+				st.lease.held = false
+				st.lease.renewal = nil
+				st.broadcast()
+			}
 		}
 		g.mu.Unlock()
-		return
+		if !ok {
+			return
+		}
 	}
 }
 

@@ -305,3 +305,46 @@ func TestSiteBusyNoWait(t *testing.T) {
 		t.Errorf("%d requests reached the site", len(log.reqs))
 	}
 }
+
+// A process whose renewals fail stops sending to a site it keeps busy
+// before its lease may have expired, when another may hold it. It claims
+// the site again first, and waits while the store cannot be reached.
+func TestSiteLeaseNotUsedPastItsTerm(t *testing.T) {
+	const ttl = 300 * time.Millisecond
+	log := &siteLog{byUA: map[string]int{}, hold: 5 * time.Millisecond}
+	srv := httptest.NewServer(log)
+	defer srv.Close()
+	lt := newLeaseTable()
+	cs := workers(t, lt, 1, fetch.SiteLimit{Concurrency: 1, Gap: 10 * time.Millisecond}, ttl)
+	get := func(within time.Duration) error {
+		ctx, cancel := context.WithTimeout(context.Background(), within)
+		defer cancel()
+		_, err := cs[0].Get(ctx, fetch.Request{URL: srv.URL})
+		return err
+	}
+	if err := get(time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// The site is kept busy, so the lease is held throughout, while its
+	// renewals fail.
+	lt.cut("workera", true)
+	cut := time.Now()
+	for time.Since(cut) < 2*ttl {
+		get(ttl)
+	}
+	log.mu.Lock()
+	var late int
+	for _, r := range log.reqs {
+		if r.start.After(cut.Add(ttl)) {
+			late++
+		}
+	}
+	log.mu.Unlock()
+	if late > 0 {
+		t.Errorf("%d requests started more than the lease's %v after its last renewal, with the store out of reach", late, ttl)
+	}
+	lt.cut("workera", false)
+	if err := get(5 * time.Second); err != nil {
+		t.Errorf("with the store back: %v", err)
+	}
+}
