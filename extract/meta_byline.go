@@ -187,14 +187,22 @@ func cleanByline(s string) string {
 // Doe"): the writer comes first. A line that starts with a credit is left
 // whole, for plausibleName to refuse.
 func cutCredit(s string) string {
+	if i := creditAt(s); i > 0 {
+		return strings.TrimRight(s[:i], " ,;:|/-–—\u00a0")
+	}
+	return s
+}
+
+// creditAt is where the first credit word of s starts, or -1. The pattern
+// runs only where it could match: every byline is cleaned.
+func creditAt(s string) int {
 	if isASCII(s) && !containsFoldAny(s, creditWords) {
-		return s
+		return -1
 	}
-	loc := bylineRE().credit.FindStringIndex(s)
-	if loc == nil || loc[0] == 0 {
-		return s
+	if loc := bylineRE().credit.FindStringIndex(s); loc != nil {
+		return loc[0]
 	}
-	return strings.TrimRight(s[:loc[0]], " ,;:|/-–—\u00a0")
+	return -1
 }
 
 // cutRole removes a role or affiliation of several words in brackets
@@ -284,7 +292,7 @@ func plausibleName(s string) bool {
 	if strings.Contains(s, "://") || strings.HasPrefix(strings.ToLower(s), "www.") || strings.Contains(s, "/") && !strings.Contains(s, " / ") {
 		return false
 	}
-	if strings.ContainsAny(s, "{}<>=|") || (!isASCII(s) || containsFoldAny(s, creditWords)) && bylineRE().credit.MatchString(s) {
+	if strings.ContainsAny(s, "{}<>=|") || creditAt(s) >= 0 {
 		return false
 	}
 	words := strings.Fields(s)
