@@ -58,8 +58,7 @@ type siteLease struct {
 func (g *gate) leaseWait(st *siteState, now time.Time, lim SiteLimit) time.Duration {
 	near := min(max(lim.Gap, leaseLinger), g.ttl/3)
 	if st.lease.held && !now.Add(near).Before(st.lease.until) {
-		g.unhold(st)
-		st.lease.busy = false
+		g.drop(st)
 	}
 	switch {
 	case g.leases == nil || st.lease.held:
@@ -151,11 +150,18 @@ func (g *gate) letGo(site string, st *siteState, gen int) {
 	g.release(site, st)
 }
 
-// unhold marks st's lease as being released. Called with g.mu held.
-func (g *gate) unhold(st *siteState) {
-	st.lease.held, st.lease.busy = false, true
+// drop stops renewing st's lease and marks it not held. Called with g.mu
+// held.
+func (g *gate) drop(st *siteState) {
+	st.lease.held = false
 	close(st.lease.renewal)
 	st.lease.renewal = nil
+}
+
+// unhold marks st's lease as being released. Called with g.mu held.
+func (g *gate) unhold(st *siteState) {
+	g.drop(st)
+	st.lease.busy = true
 }
 
 // release gives the lease back, called without g.mu after unhold. A failed
