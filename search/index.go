@@ -325,7 +325,7 @@ func (ix *Index) CatchUp(ctx context.Context, a Archive) (uint64, error) {
 		if err != nil {
 			return applied, err
 		}
-		if !built || log.Trimmed > applied || applied > log.Last {
+		if Stale(applied, built, log) {
 			return ix.Rebuild(ctx, a)
 		}
 		if log.Next == applied {
