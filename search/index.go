@@ -239,26 +239,48 @@ func indexMapping() (mapping.IndexMapping, error) {
 	return m, nil
 }
 
-// document is what the index keeps of an article.
-func document(a *herald.Article) map[string]any {
-	d := map[string]any{
-		fText:     a.Text,
-		fTitle:    a.Title,
-		fSummary:  a.Summary,
-		fByline:   a.Byline,
-		fSiteName: a.SiteName,
-		fTag:      a.Tags,
-	}
+// Document is what a search index keeps of an article, whatever the
+// engine: its text fields, the feeds and tags it is filed under, the hosts
+// site: matches, and its date.
+type Document struct {
+	Title, Text, Summary, Byline, SiteName string
+	Tags, Feeds, Hosts                     []string
+	// Published is zero when the article has none an index can order by.
+	Published time.Time
+}
+
+// DocumentOf is what an index keeps of a.
+func DocumentOf(a *herald.Article) Document {
+	d := Document{Title: a.Title, Text: a.Text, Summary: a.Summary, Byline: a.Byline, SiteName: a.SiteName, Tags: a.Tags}
 	if !a.Published.IsZero() && a.Published.Year() > 1677 && a.Published.Year() < 2262 {
-		d[fPublished] = a.Published.UTC()
+		d.Published = a.Published.UTC()
 	}
 	var feeds, hosts []string
 	for _, s := range a.Sources {
 		feeds = append(feeds, s.Feed)
 		hosts = append(hosts, hostSuffixes(s.Link)...)
 	}
-	d[fFeed] = slices.Compact(slices.Sorted(slices.Values(feeds)))
-	d[fHost] = slices.Compact(slices.Sorted(slices.Values(append(hosts, hostSuffixes(a.URL)...))))
+	d.Feeds = slices.Compact(slices.Sorted(slices.Values(feeds)))
+	d.Hosts = slices.Compact(slices.Sorted(slices.Values(append(hosts, hostSuffixes(a.URL)...))))
+	return d
+}
+
+// document is what the bleve index keeps of an article.
+func document(a *herald.Article) map[string]any {
+	doc := DocumentOf(a)
+	d := map[string]any{
+		fText:     doc.Text,
+		fTitle:    doc.Title,
+		fSummary:  doc.Summary,
+		fByline:   doc.Byline,
+		fSiteName: doc.SiteName,
+		fTag:      doc.Tags,
+		fFeed:     doc.Feeds,
+		fHost:     doc.Hosts,
+	}
+	if !doc.Published.IsZero() {
+		d[fPublished] = doc.Published
+	}
 	return d
 }
 
@@ -433,11 +455,9 @@ func (ix *Index) clear() error {
 
 // Search runs r.
 func (ix *Index) Search(ctx context.Context, r Request) (Result, error) {
-	if r.Limit == 0 {
-		r.Limit = DefaultLimit
-	}
-	if r.Limit < 0 || r.Limit > MaxLimit || r.Offset < 0 {
-		return Result{}, fmt.Errorf("%w: limit %d, offset %d: want a limit from 1 to %d", ErrBadRequest, r.Limit, r.Offset, MaxLimit)
+	r, err := r.Checked()
+	if err != nil {
+		return Result{}, err
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()

@@ -7,6 +7,7 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -31,6 +32,36 @@ type Request struct {
 	// ByDate orders hits newest first instead of by relevance.
 	ByDate bool
 }
+
+// Checked is r with its defaults filled in (DefaultLimit), or an error
+// wrapping ErrBadRequest when its limit or offset is out of range.
+func (r Request) Checked() (Request, error) {
+	if r.Limit == 0 {
+		r.Limit = DefaultLimit
+	}
+	if r.Limit < 0 || r.Limit > MaxLimit || r.Offset < 0 {
+		return r, fmt.Errorf("%w: limit %d, offset %d: want a limit from 1 to %d", ErrBadRequest, r.Limit, r.Offset, MaxLimit)
+	}
+	return r, nil
+}
+
+// Enough is how many of the newest matches a search must hold before it
+// may leave the older ones out (window.go): one more than its page in date
+// order, RelevancePool in relevance order.
+func (r Request) Enough() int {
+	n := r.Offset + r.Limit + 1
+	if !r.ByDate {
+		n = max(n, RelevancePool)
+	}
+	return n
+}
+
+// RelevancePool is how many matches a relevance-ordered search ranks at
+// least: a query that more articles match is ranked among its newest
+// RelevancePool matches, not the whole archive's (what a reader of news
+// usually wants, and the price of answering in milliseconds at a million
+// articles).
+const RelevancePool = 4000
 
 // Hit is one article found: its archive id and its relevance.
 type Hit struct {

@@ -21,18 +21,11 @@ import (
 //   - in date order, enough is one more than the page needs, and the page
 //     is then exactly what the whole archive gives (every match outside
 //     the window is older than every match inside it);
-//   - in relevance order, enough is relevancePool matches: a query that
-//     many articles match is ranked among its newest few thousand matches,
-//     not the whole archive's (what a reader of news usually wants, and the
-//     price of answering in milliseconds at a million articles).
+//   - in relevance order, enough is RelevancePool matches.
 //
 // Either way Result.AtLeast says Total counts the window only. Articles
 // without a date are never in a window; they come last in date order
 // anyway.
-
-// relevancePool is how many matches a relevance-ordered search ranks at
-// least before it stops widening its window.
-const relevancePool = 4000
 
 // maxWindows bounds the windows tried before the whole index is searched.
 const maxWindows = 6
@@ -83,10 +76,7 @@ func (ix *Index) readSpan() (span, error) {
 // searchRecent runs q for r on windows of the newest articles while they
 // may be enough, then on the whole index.
 func (ix *Index) searchRecent(ctx context.Context, q query.Query, r Request) (Result, error) {
-	target := r.Offset + r.Limit + 1
-	if !r.ByDate {
-		target = max(target, relevancePool)
-	}
+	target := r.Enough()
 	sp, err := ix.readSpan()
 	if err != nil {
 		return Result{}, err
