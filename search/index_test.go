@@ -17,7 +17,7 @@ import (
 
 // bleveEngine is the bleve index beside a bbolt file.
 var bleveEngine = searchtest.Engine{
-	Archive: func(t *testing.T) *archive.DB {
+	Archive: func(t testing.TB) *archive.DB {
 		db, err := archive.Open(filepath.Join(t.TempDir(), "herald.db"), archive.Options{NoSync: true})
 		if err != nil {
 			t.Fatal(err)
@@ -25,7 +25,7 @@ var bleveEngine = searchtest.Engine{
 		t.Cleanup(func() { db.Close() })
 		return db
 	},
-	Open: func(t *testing.T, db *archive.DB) searchtest.Index {
+	Open: func(t testing.TB, db *archive.DB) searchtest.Index {
 		ix, err := search.Open(search.PathFor(db.Path()))
 		if err != nil {
 			t.Fatal(err)

@@ -33,8 +33,8 @@ type Index interface {
 // test ends, and the index of an archive, opened anew at each call (a test
 // closes it and opens it again, as after a crash).
 type Engine struct {
-	Archive func(t *testing.T) *archive.DB
-	Open    func(t *testing.T, db *archive.DB) Index
+	Archive func(t testing.TB) *archive.DB
+	Open    func(t testing.TB, db *archive.DB) Index
 }
 
 // Run runs the suite against e.
@@ -48,6 +48,7 @@ func Run(t *testing.T, e Engine) {
 		{"FollowsArchive", testFollowsArchive},
 		{"Phrases", testPhrases},
 		{"Rebuild", testRebuild},
+		{"Apostrophes", testApostrophes},
 		{"DateOrderWindowIsExact", testDateOrderWindow},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, e) })
@@ -100,7 +101,7 @@ type Fixture struct {
 }
 
 // NewFixture makes e's archive, ingests Docs and opens its index.
-func NewFixture(t *testing.T, e Engine) *Fixture {
+func NewFixture(t testing.TB, e Engine) *Fixture {
 	t.Helper()
 	f := &Fixture{DB: e.Archive(t), IDs: map[string]string{}, e: e}
 	for i, d := range Docs {
@@ -111,7 +112,7 @@ func NewFixture(t *testing.T, e Engine) *Fixture {
 }
 
 // Ingest archives d as the i-th item of its feed.
-func (f *Fixture) Ingest(t *testing.T, d Doc, i int) {
+func (f *Fixture) Ingest(t testing.TB, d Doc, i int) {
 	t.Helper()
 	res, err := f.DB.Ingest(context.Background(), herald.FeedState{Name: d.feed}, []archive.Item{d.item(i)})
 	if err != nil {
@@ -121,7 +122,7 @@ func (f *Fixture) Ingest(t *testing.T, d Doc, i int) {
 }
 
 // OpenIndex opens the index and catches it up.
-func (f *Fixture) OpenIndex(t *testing.T) Index {
+func (f *Fixture) OpenIndex(t testing.TB) Index {
 	t.Helper()
 	ix := f.e.Open(t, f.DB)
 	if _, err := ix.CatchUp(context.Background(), f.DB); err != nil {
@@ -131,7 +132,7 @@ func (f *Fixture) OpenIndex(t *testing.T) Index {
 }
 
 // Titles runs r and returns the titles of its hits, in order.
-func (f *Fixture) Titles(t *testing.T, r search.Request) []string {
+func (f *Fixture) Titles(t testing.TB, r search.Request) []string {
 	t.Helper()
 	res, err := f.Ix.Search(context.Background(), r)
 	if err != nil {
@@ -140,7 +141,7 @@ func (f *Fixture) Titles(t *testing.T, r search.Request) []string {
 	return titles(t, f.DB, res)
 }
 
-func titles(t *testing.T, db *archive.DB, res search.Result) []string {
+func titles(t testing.TB, db *archive.DB, res search.Result) []string {
 	t.Helper()
 	var out []string
 	for _, h := range res.Hits {
@@ -154,7 +155,7 @@ func titles(t *testing.T, db *archive.DB, res search.Result) []string {
 }
 
 // MustParse parses s or fails the test.
-func MustParse(t *testing.T, s string) search.Query {
+func MustParse(t testing.TB, s string) search.Query {
 	t.Helper()
 	q, err := search.ParseQuery(s)
 	if err != nil {
@@ -231,6 +232,12 @@ func testFiltersAndOrder(t *testing.T, e Engine) {
 	}
 	if got := f.Titles(t, search.Request{Query: q, Limit: 1, Offset: 1, ByDate: true}); !slices.Equal(got, []string{Docs[0].title}) {
 		t.Errorf("offset: %q", got)
+	}
+	for _, byDate := range []bool{false, true} {
+		res, err := f.Ix.Search(context.Background(), search.Request{Query: q, Offset: 5, ByDate: byDate})
+		if err != nil || len(res.Hits) != 0 || res.Total != 2 || res.AtLeast {
+			t.Errorf("a page past the last match (by date %v): %d hits of %d (at least %v), %v; want none of 2", byDate, len(res.Hits), res.Total, res.AtLeast, err)
+		}
 	}
 	for _, r := range []search.Request{{Query: q, Limit: search.MaxLimit + 1}, {Query: q, Offset: -1}, {Query: search.Query{Clauses: []search.Clause{{Text: "--"}}}}} {
 		if _, err := f.Ix.Search(context.Background(), r); !search.IsUserError(err) {
@@ -322,6 +329,21 @@ func testPhrases(t *testing.T, e Engine) {
 		slices.Sort(want)
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: got %q, want %q", q, got, want)
+		}
+	}
+}
+
+// Words with quotes and backslashes in them are kept and found whole.
+func testApostrophes(t *testing.T, e Engine) {
+	f := NewFixture(t, e)
+	f.Ingest(t, Doc{feed: "wire", url: "https://wire.example/9", title: "O'Brien's rock'n'roll", published: t0,
+		text: `It's a path: C:\\temp\\notes and a \\'quoted\\' word.`}, 9)
+	if _, err := f.Ix.CatchUp(context.Background(), f.DB); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"o'brien", "rock'n'roll", `"o'brien's rock'n'roll"`, "title:o'brien", "temp", "notes", "quoted"} {
+		if got := f.Titles(t, search.Request{Query: MustParse(t, q)}); !slices.Equal(got, []string{"O'Brien's rock'n'roll"}) {
+			t.Errorf("%s: got %q", q, got)
 		}
 	}
 }
