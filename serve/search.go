@@ -13,7 +13,8 @@ import (
 )
 
 // Searcher answers q= on the feeds, the API and the reading page;
-// *search.Index provides it. Without one, q= is a 400.
+// *search.Index and *pgsearch.Index provide it. Without one, q= is a
+// 400.
 type Searcher interface {
 	Search(ctx context.Context, r search.Request) (search.Result, error)
 	// Applied says how far the index has followed the archive's change

@@ -1,8 +1,7 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,38 +9,51 @@ import (
 	"herald/archive"
 	"herald/config"
 	"herald/search"
+	"herald/search/pgsearch"
 )
 
-// indexPath is the directory of db's search index: --search-index, else
-// the config's search_index: when db is the config's archive, else beside
-// a bbolt file (its path with .search added), else, for a database, in the
-// user's cache directory under a name made from the database's URL
-// (without its password): every process keeps its own index of a shared
-// archive, caught up from the archive's change log.
+// searchIndex is the search index of an archive, kept in step with it
+// through its change log: a bleve index beside a bbolt file
+// (*search.Index), PostgreSQL's own text search in the database of a
+// shared archive (*pgsearch.Index).
+type searchIndex interface {
+	search.Engine
+	CatchUp(ctx context.Context, a search.Archive) (uint64, error)
+	Rebuild(ctx context.Context, a search.Archive) (uint64, error)
+	Applied() (seq uint64, built bool, err error)
+	Stats() (search.Stats, error)
+	Close() error
+}
+
+// indexPath is the directory of a bbolt archive's search index:
+// --search-index, else the config's search_index: when db is the
+// config's archive, else beside the file (its path with .search added).
 func indexPath(e *env, db *archive.DB) (string, error) {
 	switch {
 	case e.searchIndex != "":
 		return filepath.Abs(e.searchIndex)
 	case e.configIndex != "" && e.dbPath == "":
 		return e.configIndex, nil
-	case !config.IsPostgres(db.Path()):
-		return search.PathFor(db.Path()), nil
 	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("no directory for the search index of %s (give search_index: in the config): %w", db.Path(), err)
-	}
-	return filepath.Join(cache, "herald", "index-"+dsnHash(db.Path())), nil
+	return search.PathFor(db.Path()), nil
 }
 
-// dsnHash names a database's index: the same database URL, the same name.
-func dsnHash(shown string) string {
-	h := sha256.Sum256([]byte(shown))
-	return hex.EncodeToString(h[:8])
+// indexPlace says where db's search index is, for people.
+func indexPlace(e *env, db *archive.DB) string {
+	if config.IsPostgres(db.Path()) {
+		return "in the database"
+	}
+	path, _ := indexPath(e, db)
+	return path
 }
 
-// openIndex opens db's search index, creating its directory's parent.
-func openIndex(e *env, db *archive.DB) (*search.Index, error) {
+// openIndex opens db's search index: in the database of a PostgreSQL
+// archive (search_index: and --search-index do not apply), else the
+// bleve directory, creating its parent.
+func openIndex(e *env, db *archive.DB) (searchIndex, error) {
+	if config.IsPostgres(db.Path()) {
+		return pgsearch.Open(context.Background(), withPassword(db.Path(), e.password()))
+	}
 	path, err := indexPath(e, db)
 	if err != nil {
 		return nil, err
@@ -53,10 +65,9 @@ func openIndex(e *env, db *archive.DB) (*search.Index, error) {
 }
 
 // trimChanges trims db's change log of what the index has applied, on a
-// bbolt archive, whose one writer process keeps the one index. On a shared
-// engine each process keeps its own index, which the archive does not
-// know of: none trims the log, so that no index ever finds what it has not
-// applied trimmed away (README: the change log on a shared archive).
+// bbolt archive, whose one writer process keeps the one index. A shared
+// archive's log is not trimmed: the stories of every process sharing it
+// are caught up from it too (README: the change log on a shared archive).
 func trimChanges(db *archive.DB, applied uint64) error {
 	if db.Shared() {
 		return nil

@@ -53,7 +53,7 @@ func listenLocal(archivePath string) (net.Listener, error) {
 }
 
 // localHandler serves the local channel from the daemon's archive.
-func localHandler(db *archive.DB, ix *search.Index, listen string) http.Handler {
+func localHandler(db *archive.DB, ix search.Engine, listen string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /search", localSearch(db, ix, listen))
 	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, r *http.Request) {

@@ -52,6 +52,7 @@ type env struct {
 	dbPassword     config.Secret // the password --db's URL held
 	searchIndex    string        // --search-index
 	configIndex    string        // the config's search_index:, once loaded
+	configPassword config.Secret // the config's archive password, once loaded
 	logLevel       string
 	logFormat      string
 	cpuProfile     string

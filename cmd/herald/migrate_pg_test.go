@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -119,8 +121,15 @@ listen: %s
 	if !strings.Contains(shown["daemon log"], strings.SplitN(dsn, "?", 2)[0]) {
 		t.Errorf("the log does not name the database:\n%s", shown["daemon log"])
 	}
-	if _, err := os.Stat(filepath.Join(dir, "index")); err != nil {
-		t.Errorf("no search index where search_index: puts it: %v", err)
+	// A database's search index is in the database: search_index: names
+	// the directory of a bbolt archive's alone.
+	if _, err := os.Stat(filepath.Join(dir, "index")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a search index directory beside a database archive: %v", err)
+	}
+	code, out, errOut = runCLI(t, "-c", cfg, "search", "private")
+	shown["herald search"] = out + errOut
+	if code != 0 || !strings.Contains(out, "Private story") {
+		t.Errorf("search of the database: exit %d\n%s%s", code, out, errOut)
 	}
 	for what, text := range shown {
 		if strings.Contains(text, "s3cret") {

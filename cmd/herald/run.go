@@ -26,7 +26,6 @@ import (
 	"herald/fetch"
 	"herald/poll"
 	"herald/schedule"
-	"herald/search"
 	"herald/serve"
 )
 
@@ -110,7 +109,7 @@ func cmdRun(ctx context.Context, e *env, r role, lease time.Duration) error {
 	}
 	// Only a process that serves searches; the index catches up on the
 	// archive's change log wherever it is opened next.
-	var ix *search.Index
+	var ix searchIndex
 	stopIndex := func() error { return nil }
 	if r.serves() {
 		if ix, stopIndex, err = followIndex(ctx, e, db); err != nil {
@@ -156,8 +155,8 @@ type daemon struct {
 	sched   *schedule.Scheduler
 	metrics *serve.Metrics
 	running atomic.Bool
-	index   *search.Index // the search index, kept in step by followIndex; nil when not serving
-	token   string        // from token_file:, read once at start
+	index   searchIndex // the search index, kept in step by followIndex; nil when not serving
+	token   string      // from token_file:, read once at start
 	role    role
 }
 

@@ -128,7 +128,7 @@ func cmdSearch(ctx context.Context, e *env, query string, f searchFlags) error {
 }
 
 // runSearch searches ix and writes the hits.
-func runSearch(ctx context.Context, w io.Writer, db *archive.DB, ix *search.Index, r search.Request, format, base string) error {
+func runSearch(ctx context.Context, w io.Writer, db *archive.DB, ix search.Engine, r search.Request, format, base string) error {
 	res, err := ix.Search(ctx, r)
 	if err != nil {
 		if search.IsUserError(err) {
@@ -141,7 +141,7 @@ func runSearch(ctx context.Context, w io.Writer, db *archive.DB, ix *search.Inde
 
 // localSearch answers herald search on the daemon's local channel, with
 // the daemon's index; the client checked the request first.
-func localSearch(db *archive.DB, ix *search.Index, listen string) http.HandlerFunc {
+func localSearch(db *archive.DB, ix search.Engine, listen string) http.HandlerFunc {
 	return func(w http.ResponseWriter, req *http.Request) {
 		if ix == nil {
 			http.Error(w, "this daemon has no search index", http.StatusServiceUnavailable)
@@ -298,8 +298,7 @@ func cmdReindex(ctx context.Context, e *env) (err error) {
 	if err != nil {
 		return err
 	}
-	path, _ := indexPath(e, db)
-	fmt.Fprintf(e.stdout, "indexed %d articles in %s (%s)\n", st.Docs, time.Since(start).Round(time.Millisecond), path)
+	fmt.Fprintf(e.stdout, "indexed %d articles in %s (%s)\n", st.Docs, time.Since(start).Round(time.Millisecond), indexPlace(e, db))
 	return nil
 }
 
@@ -334,7 +333,7 @@ var stopCatchUp = 2 * time.Second
 // archive takes a while; searches meanwhile see what is indexed). stop ends
 // that, catches up a last time, trims the archive's change log and closes
 // the index.
-func followIndex(ctx context.Context, e *env, db *archive.DB) (ix *search.Index, stop func() error, err error) {
+func followIndex(ctx context.Context, e *env, db *archive.DB) (ix searchIndex, stop func() error, err error) {
 	ix, err = openIndex(e, db)
 	if err != nil {
 		return nil, nil, err

@@ -23,7 +23,7 @@ func loadConfig(e *env) (*config.Config, error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
-	e.configIndex = cfg.SearchIndex
+	e.configIndex, e.configPassword = cfg.SearchIndex, cfg.ArchivePassword
 	return cfg, nil
 }
 
@@ -44,6 +44,14 @@ func archivePassword(e *env, cfg *config.Config) config.Secret {
 		return e.dbPassword
 	}
 	return cfg.ArchivePassword
+}
+
+// password is archivePassword of the config loaded last.
+func (e *env) password() config.Secret {
+	if e.dbPassword != "" {
+		return e.dbPassword
+	}
+	return e.configPassword
 }
 
 // engineName names the engine of the archive at path, for people.
