@@ -139,6 +139,26 @@ func cutByLabel(s string) (string, bool) {
 	return s, false
 }
 
+// authorField is the author's field of a block of labelled fields, as
+// templates print them ("Datum: 19.11.2021 Autor: F. Imhof Quelle:
+// Livenet"): from its label on, for cutByLabel to take; s itself when no
+// field but the first is labelled as the author's.
+func authorField(s string) string {
+	if strings.IndexByte(s, ':') < 0 {
+		return s
+	}
+	lower := strings.ToLower(s)
+	for _, l := range byLabels {
+		if !strings.HasSuffix(l, ":") {
+			continue
+		}
+		if i := strings.Index(lower, " "+l); i > 0 && strings.IndexByte(lower[:i], ':') >= 0 {
+			return s[i+1:]
+		}
+	}
+	return s
+}
+
 // isByLabel reports whether s is only a label, as an "Autor" heading above
 // the name.
 func isByLabel(s string) bool {
@@ -156,7 +176,7 @@ func isByLabel(s string) bool {
 // empty string means it was not a plausible name.
 func cleanByline(s string) string {
 	s = strings.TrimSpace(foldRESpace(s))
-	s, _ = cutByLabel(s)
+	s, _ = cutByLabel(authorField(s))
 	if m, ok := findDate(s, nil); ok {
 		s = cutWeekday(s[:m.start])
 	}
@@ -176,10 +196,36 @@ func cleanByline(s string) string {
 	})
 	s = strings.TrimSpace(strings.TrimSuffix(s, " and"))
 	s = cutRole(cutCredit(s))
-	if isByLabel(s) || !plausibleName(s) {
+	if isByLabel(s) || isTemplateWord(s) || !plausibleName(s) {
 		return ""
 	}
 	return s
+}
+
+// templateWords are what a blog or CMS template prints beside the author
+// and is not a name: the label before the post's date ("Posted on",
+// "Publiziert am", "Datum:") or its categories ("Filed under:", "abgelegt
+// unter:"), and the placeholder of a post without one ("No Author").
+// Elements holding them often carry the author's class
+// ("meta-prep-author").
+var templateWords = []string{
+	"posted", "posted in", "published", "publiziert", "veröffentlicht", "datum", "date", "filed under", "abgelegt unter",
+	"category", "categories", "kategorie", "kategorien", "tags", "updated", "aktualisiert", "no author",
+}
+
+// isTemplateWord reports whether s, a cleaned byline, is one of
+// templateWords.
+func isTemplateWord(s string) bool {
+	if len(s) > len("abgelegt unter") {
+		return false
+	}
+	s = strings.ToLower(s)
+	for _, w := range templateWords {
+		if s == w {
+			return true
+		}
+	}
+	return false
 }
 
 // cutCredit removes the credits a byline lists after the writer's name

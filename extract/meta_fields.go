@@ -44,7 +44,8 @@ func (r *metaReader) anyByline() string {
 				return n
 			}
 		}
-		if byLine == "" {
+		if byLine == "" && l.hints&hintTitle == 0 {
+			// A headline may open with a by-word ("Von Sprachregeln, …").
 			byLine, _ = bylineLine(l.text)
 		}
 	}

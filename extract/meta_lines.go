@@ -322,8 +322,12 @@ func nodeHints(n *html.Node, names nameHints) int {
 		h |= hintDate
 	case "h1":
 		h |= hintTitle
-	case "aside", "nav", "footer":
+	case "aside", "footer":
 		h |= hintAside
+	case "nav":
+		// Links to other pages (menus, categories, the next post): never
+		// the article's byline or date, inside the article or out.
+		h |= hintSkip
 	}
 	for _, a := range n.Attr {
 		switch a.Key {

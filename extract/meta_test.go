@@ -131,6 +131,11 @@ func TestMetaByline(t *testing.T) {
 		{"comment author ignored", ``, `<div class="comments"><span class="author">Troll</span></div>`, ""},
 		{"prose is not a byline", ``, `<p>By the way, nobody wrote this.</p>`, ""},
 		{"label alone is not a name", ``, `<span class="author">Autor</span>`, ""},
+		{"template label before the date", ``, `<div class="entry-meta"><span class="meta-prep meta-prep-author">Posted on</span> <span class="entry-date">21. Juli 2019</span> <span class="meta-sep">by</span> <span class="author vcard"><a class="url fn n" href="/author/realiberry/">Realiberry</a></span></div>`, "Realiberry"},
+		{"categories in a nav", ``, `<nav class="documentByLine"><span>abgelegt unter:</span><ul><li><a href="/s?x">Weltweit</a></li></ul></nav><div class="documentByLine"><span class="documentAuthor">erstellt von <a href="/author/dominique">Dominique</a> —</span></div>`, "Dominique"},
+		{"headline opening with a by-word", ``, `<h1>Von Sprachregeln, Gender-Politik und «ganz normalem Deutsch»</h1><p>Text of the article, long enough to be one.</p>`, ""},
+		{"labelled fields", ``, `<div class="articleAuthorDateBlock"><span class="label">Datum:</span> 19.11.2021 <br><span class="label">Autor:</span> Fritz Imhof<br><span class="label">Quelle:</span> Livenet</div>`, "Fritz Imhof"},
+		{"placeholder author", `<meta name="author" content="No Author">`, ``, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
