@@ -195,7 +195,7 @@ func cleanByline(s string) string {
 		return unicode.IsSpace(r) || unicode.IsPunct(r) && r != '.' && r != ')' || unicode.IsSymbol(r)
 	})
 	s = strings.TrimSpace(strings.TrimSuffix(s, " and"))
-	s = cutRole(cutCredit(s))
+	s = cutLeadingRole(cutRole(cutCredit(s)))
 	if isByLabel(s) || isTemplateWord(s) || !plausibleName(s) {
 		return ""
 	}
@@ -210,7 +210,7 @@ func cleanByline(s string) string {
 // ("meta-prep-author").
 var templateWords = []string{
 	"posted", "posted in", "published", "publiziert", "veröffentlicht", "datum", "date", "filed under", "abgelegt unter",
-	"category", "categories", "kategorie", "kategorien", "tags", "updated", "aktualisiert", "no author",
+	"category", "categories", "kategorie", "kategorien", "tags", "updated", "aktualisiert", "posts", "no author",
 }
 
 // isTemplateWord reports whether s, a cleaned byline, is one of
@@ -258,6 +258,35 @@ func cutRole(s string) string {
 	i := strings.LastIndex(s, " (")
 	if i > 0 && strings.HasSuffix(s, ")") && strings.Contains(strings.TrimSpace(s[i+2:]), " ") {
 		return strings.TrimRight(s[:i], " ,")
+	}
+	return s
+}
+
+// roleNouns are the roles a byline prints before the name, as the last
+// part of its first word ("Redakteur Max Muster", "FOCUS-Online-Experte
+// Robin Tschöpe", "Correspondent Jane Roe").
+var roleNouns = []string{
+	"experte", "expertin", "redakteur", "redakteurin", "korrespondent", "korrespondentin", "reporter", "reporterin",
+	"gastautor", "gastautorin", "kolumnist", "kolumnistin", "correspondent", "columnist", "contributor",
+}
+
+// cutLeadingRole removes a role word before a name of two capitalised
+// words or more.
+func cutLeadingRole(s string) string {
+	words := strings.Fields(s)
+	if len(words) < 3 {
+		return s
+	}
+	first := strings.ToLower(words[0])
+	for _, r := range roleNouns {
+		if strings.HasSuffix(first, r) && (len(first) == len(r) || first[len(first)-len(r)-1] == '-') {
+			for _, w := range words[1:] {
+				if r, _ := utf8.DecodeRuneInString(w); !unicode.IsUpper(r) {
+					return s
+				}
+			}
+			return strings.Join(words[1:], " ")
+		}
 	}
 	return s
 }

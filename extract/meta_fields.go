@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -21,18 +22,43 @@ func (r *metaReader) byline(site string) string {
 }
 
 func (r *metaReader) anyByline() string {
+	var first string
+	r.bylines(func(n string) bool {
+		first = n
+		return false
+	})
+	if first == "" || strings.ContainsRune(first, ' ') {
+		return first
+	}
+	// One word: a user name ("arianschlichenmayer", "edilson.la.rosa") or
+	// a first name, where the page may also print the name in full.
+	fuller := first
+	r.bylines(func(n string) bool {
+		if spells(n, first) || extends(n, first) {
+			fuller = n
+			return false
+		}
+		return true
+	})
+	return fuller
+}
+
+// bylines gives yield the page's bylines, most explicit first, until it
+// returns false: JSON-LD, meta tags, itemprop=author, elements whose class
+// says author or byline, then the first "By NAME" line.
+func (r *metaReader) bylines(yield func(string) bool) {
 	if r.main != nil {
-		if n := joinNames(r.main.Authors); n != "" {
-			return n
+		if n := joinNames(r.main.Authors); n != "" && !yield(n) {
+			return
 		}
 	}
 	for _, k := range authorTags {
-		if n := cleanByline(r.tags[k]); n != "" {
-			return n
+		if n := cleanByline(r.tags[k]); n != "" && !yield(n) {
+			return
 		}
 	}
-	if n := r.itempropAuthors(); n != "" {
-		return n
+	if n := r.itempropAuthors(); n != "" && !yield(n) {
+		return
 	}
 	var byLine string
 	for _, l := range r.lines.lines {
@@ -40,8 +66,8 @@ func (r *metaReader) anyByline() string {
 			continue
 		}
 		if l.hints&hintAuthor != 0 {
-			if n := cleanByline(l.text); n != "" {
-				return n
+			if n := cleanByline(l.text); n != "" && !yield(n) {
+				return
 			}
 		}
 		if byLine == "" && l.hints&hintTitle == 0 {
@@ -49,7 +75,53 @@ func (r *metaReader) anyByline() string {
 			byLine, _ = bylineLine(l.text)
 		}
 	}
-	return byLine
+	if byLine != "" {
+		yield(byLine)
+	}
+}
+
+// spells reports whether name is what the user name handle stands for:
+// the same letters and digits, ignoring case ("Edilson La Rosa",
+// "edilson.la.rosa").
+func spells(name, handle string) bool {
+	return name != handle && strings.ContainsRune(name, ' ') && nameKey(name) == nameKey(handle)
+}
+
+// extends reports whether name is the first name given followed by more
+// of the name ("Nils Pickert" for "Nils"), not by what the template prints
+// after it ("Eurosport Publiziert").
+func extends(name, given string) bool {
+	words := strings.Fields(name)
+	if len(words) < 2 || len(words) > 4 || words[0] != given || !capitalised(given) {
+		return false
+	}
+	for _, w := range words[1:] {
+		if !capitalised(w) || isTemplateWord(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// capitalised reports whether w is written as a name is: a capital letter,
+// then small ones.
+func capitalised(w string) bool {
+	for i, r := range w {
+		if i == 0 && !unicode.IsUpper(r) || i > 0 && !unicode.IsLower(r) {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// nameKey is s's letters and digits, lower case.
+func nameKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, s)
 }
 
 // withoutSiteName drops the site's name from a byline that also names

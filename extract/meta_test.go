@@ -136,6 +136,12 @@ func TestMetaByline(t *testing.T) {
 		{"headline opening with a by-word", ``, `<h1>Von Sprachregeln, Gender-Politik und «ganz normalem Deutsch»</h1><p>Text of the article, long enough to be one.</p>`, ""},
 		{"labelled fields", ``, `<div class="articleAuthorDateBlock"><span class="label">Datum:</span> 19.11.2021 <br><span class="label">Autor:</span> Fritz Imhof<br><span class="label">Quelle:</span> Livenet</div>`, "Fritz Imhof"},
 		{"placeholder author", `<meta name="author" content="No Author">`, ``, ""},
+		{"user name spelled out", `<script type="application/ld+json">{"@type":"Article","author":"edilson.la.rosa"}</script><meta name="author" content="Edilson La Rosa">`, ``, "Edilson La Rosa"},
+		{"first name given in full", `<script type="application/ld+json">{"@type":"Article","author":"Nils"}</script>`, `<div class="author-name">Nils Pickert</div>`, "Nils Pickert"},
+		{"not extended by the template", `<script type="application/ld+json">{"@type":"Article","author":"Eurosport"}</script>`, `<div class="author">Eurosport Publiziert</div>`, "Eurosport"},
+		{"lower-case handle not extended", `<script type="application/ld+json">{"@type":"Article","author":"karstenruppert"}</script>`, `<div class="author">karstenruppert More Posts</div>`, "karstenruppert"},
+		{"role before the name", ``, `<span class="author">FOCUS-Online-Experte Robin Tschöpe</span>`, "Robin Tschöpe"},
+		{"role word in a short byline kept", ``, `<span class="author">Reporter Ann</span>`, "Reporter Ann"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
