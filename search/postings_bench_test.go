@@ -141,4 +141,3 @@ func postings(field byte, text string, doc uint64) (keys, vals [][]byte) {
 	}
 	return keys, vals
 }
-

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"herald/search"
 )
 
@@ -23,21 +25,45 @@ func (ix *Index) Search(ctx context.Context, r search.Request) (search.Result, e
 	if err != nil {
 		return search.Result{}, err
 	}
+	res, err := ix.page(ctx, q, r)
+	if err != nil {
+		return search.Result{}, ix.errorf("search: %w", err)
+	}
+	res.AtLeast = res.Total >= uint64(r.Enough())
+	return res, nil
+}
+
+// page runs q for r's page of hits, and counts the matches in the pool
+// of the newest.
+func (ix *Index) page(ctx context.Context, q *sqlQuery, r search.Request) (search.Result, error) {
 	where, whereArgs := strings.Join(q.where, " AND "), slices.Clip(q.args)
-	pool := r.Enough()
+	pool := strconv.Itoa(r.Enough())
 	score, order := "0::real", "published DESC NULLS LAST, id DESC"
 	if !r.ByDate && q.rank != "" {
 		score = "ts_rank(" + weights + ", doc, " + q.arg(q.rank) + "::tsquery, 1)"
 		order = "score DESC, " + order
 	}
 	sql := `WITH m AS (SELECT id, published, doc FROM search_articles WHERE ` + where +
-		` ORDER BY published DESC NULLS LAST, id DESC LIMIT ` + strconv.Itoa(pool) + `)
+		` ORDER BY published DESC NULLS LAST, id DESC LIMIT ` + pool + `)
 		SELECT id, ` + score + ` AS score, count(*) OVER () FROM m ORDER BY ` + order +
 		` LIMIT ` + strconv.Itoa(r.Limit) + ` OFFSET ` + strconv.Itoa(r.Offset)
 	rows, err := ix.pool.Query(ctx, sql, q.args...)
 	if err != nil {
-		return search.Result{}, ix.errorf("search: %w", err)
+		return search.Result{}, err
 	}
+	res, err := hits(rows)
+	if err != nil || len(res.Hits) > 0 || r.Offset == 0 {
+		return res, err
+	}
+	// A page past the last match: count them alone.
+	var total int64
+	count := `SELECT count(*) FROM (SELECT 1 FROM search_articles WHERE ` + where + ` LIMIT ` + pool + `) m`
+	err = ix.pool.QueryRow(ctx, count, whereArgs...).Scan(&total)
+	return search.Result{Total: uint64(total)}, err
+}
+
+// hits reads a page's rows: an id, its score, and how many matched.
+func hits(rows pgx.Rows) (search.Result, error) {
 	defer rows.Close()
 	var res search.Result
 	for rows.Next() {
@@ -45,25 +71,12 @@ func (ix *Index) Search(ctx context.Context, r search.Request) (search.Result, e
 		var score float32
 		var total int64
 		if err := rows.Scan(&h.ID, &score, &total); err != nil {
-			return search.Result{}, ix.errorf("search: %w", err)
+			return search.Result{}, err
 		}
 		h.Score = float64(score)
 		res.Hits, res.Total = append(res.Hits, h), uint64(total)
 	}
-	if err := rows.Err(); err != nil {
-		return search.Result{}, ix.errorf("search: %w", err)
-	}
-	if len(res.Hits) == 0 && r.Offset > 0 {
-		// A page past the last match: count them alone.
-		count := `SELECT count(*) FROM (SELECT 1 FROM search_articles WHERE ` + where + ` LIMIT ` + strconv.Itoa(pool) + `) m`
-		var total int64
-		if err := ix.pool.QueryRow(ctx, count, whereArgs...).Scan(&total); err != nil {
-			return search.Result{}, ix.errorf("search: %w", err)
-		}
-		res.Total = uint64(total)
-	}
-	res.AtLeast = res.Total >= uint64(pool)
-	return res, nil
+	return res, rows.Err()
 }
 
 // sqlQuery is a search compiled: conditions on search_articles, their
