@@ -48,7 +48,7 @@ func TestKnownItemSearch(t *testing.T) {
 		db := openTestArchive(t)
 		n := importCorpus(t, db, dir)
 		t.Logf("%d corpus pages extracted and archived", n)
-		knownItems(t, db)
+		knownItems(t, db, bleveIndex(t))
 	})
 	t.Run("farm round", func(t *testing.T) {
 		f := farmpkg.Farm{N: 25, Items: 20}
@@ -67,8 +67,19 @@ func TestKnownItemSearch(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		knownItems(t, db)
+		knownItems(t, db, bleveIndex(t))
 	})
+}
+
+// bleveIndex is a new bleve index in a temporary directory.
+func bleveIndex(t *testing.T) searchIndex {
+	t.Helper()
+	ix, err := search.Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
 }
 
 func openTestArchive(t *testing.T) *archive.DB {
@@ -120,16 +131,11 @@ func importCorpus(t *testing.T, db *archive.DB, dir string) int {
 	return n
 }
 
-// knownItems indexes db and checks the two known-item rates over its
-// articles.
-func knownItems(t *testing.T, db *archive.DB) {
+// knownItems indexes db in ix and checks the two known-item rates over
+// its articles.
+func knownItems(t *testing.T, db *archive.DB, ix searchIndex) {
 	t.Helper()
 	ctx := context.Background()
-	ix, err := search.Open(filepath.Join(t.TempDir(), "index"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
 	if _, err := ix.Rebuild(ctx, db); err != nil {
 		t.Fatal(err)
 	}
@@ -253,11 +259,17 @@ func TestCJKWordsFindTheirArticles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped in -short mode")
 	}
+	cjkWords(t, openTestArchive(t), bleveIndex(t))
+}
+
+// cjkWords archives the CJK feeds of the corpus and the seed in db, and
+// searches them in ix.
+func cjkWords(t *testing.T, db *archive.DB, ix searchIndex) {
+	t.Helper()
 	dir := filepath.Join(sharedDir(), "corpus", "feeds", "chardet")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("no feed corpus at %s (set HERALD_SHARED)", dir)
 	}
-	db := openTestArchive(t)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	type probe struct{ id, word, set string }
@@ -294,11 +306,6 @@ func TestCJKWordsFindTheirArticles(t *testing.T) {
 	if _, err := db.Import(context.Background(), &buf); err != nil {
 		t.Fatal(err)
 	}
-	ix, err := search.Open(filepath.Join(t.TempDir(), "index"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
 	if _, err := ix.Rebuild(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
