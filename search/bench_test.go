@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,34 +34,7 @@ func benchIndex(b *testing.B, n int) {
 	for i := range articles {
 		articles[i] = searchtest.BenchArticle(v, i)
 	}
-	ingestAll := func(db *archive.DB) time.Duration {
-		start := time.Now()
-		const workers, per = 16, 20
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for at := range next {
-					items := make([]archive.Item, 0, per)
-					for _, a := range articles[at:min(at+per, n)] {
-						items = append(items, archive.Item{Article: a})
-					}
-					feed := items[0].Article.Sources[0].Feed
-					if _, err := db.Ingest(ctx, herald.FeedState{Name: feed}, items); err != nil {
-						b.Error(err)
-					}
-				}
-			}()
-		}
-		for at := 0; at < n; at += per {
-			next <- at
-		}
-		close(next)
-		wg.Wait()
-		return time.Since(start)
-	}
+	ingestAll := func(db *archive.DB) time.Duration { return searchtest.Ingest(b, db, articles) }
 	open := func(dir string) *archive.DB {
 		db, err := archive.Open(filepath.Join(dir, "herald.db"), archive.Options{})
 		if err != nil {

@@ -3,7 +3,6 @@ package pgsearch_test
 import (
 	"context"
 	"math/rand/v2"
-	"sync"
 	"testing"
 	"time"
 
@@ -85,10 +84,9 @@ func benchIndex(b *testing.B, n int) {
 	searchtest.BenchQueries(b, ix, s.Sample)
 }
 
-// ingest archives articles from to to, 20 a call from 16 workers, as
-// searchtest's bbolt benchmark does, offering each to s.
+// ingest archives the benchmark's articles from to to, offering each to s
+// (when not nil).
 func ingest(b *testing.B, db *archive.DB, v *searchtest.Vocabulary, s *searchtest.Sampler, from, to int) time.Duration {
-	const workers, per = 16, 20
 	articles := make([]herald.Article, 0, to-from)
 	for i := from; i < to; i++ {
 		a := searchtest.BenchArticle(v, i)
@@ -97,28 +95,5 @@ func ingest(b *testing.B, db *archive.DB, v *searchtest.Vocabulary, s *searchtes
 		}
 		articles = append(articles, a)
 	}
-	start := time.Now()
-	next := make(chan []herald.Article)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for batch := range next {
-				items := make([]archive.Item, len(batch))
-				for i, a := range batch {
-					items[i] = archive.Item{Article: a}
-				}
-				if _, err := db.Ingest(context.Background(), herald.FeedState{Name: batch[0].Sources[0].Feed}, items); err != nil {
-					b.Error(err)
-				}
-			}
-		}()
-	}
-	for at := 0; at < len(articles); at += per {
-		next <- articles[at:min(at+per, len(articles))]
-	}
-	close(next)
-	wg.Wait()
-	return time.Since(start)
+	return searchtest.Ingest(b, db, articles)
 }

@@ -8,11 +8,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"herald"
+	"herald/archive"
 	"herald/search"
 )
 
@@ -53,6 +55,36 @@ func (v *Vocabulary) Text(n int) string {
 		out[i] = v.words[v.zipf.Uint64()]
 	}
 	return strings.Join(out, " ")
+}
+
+// Ingest archives articles as pollers do, 20 a call from 16 workers at
+// once, and returns how long it took.
+func Ingest(b testing.TB, db *archive.DB, articles []herald.Article) time.Duration {
+	const workers, per = 16, 20
+	start := time.Now()
+	next := make(chan []herald.Article)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for batch := range next {
+				items := make([]archive.Item, len(batch))
+				for i, a := range batch {
+					items[i] = archive.Item{Article: a}
+				}
+				if _, err := db.Ingest(context.Background(), herald.FeedState{Name: batch[0].Sources[0].Feed}, items); err != nil {
+					b.Error(err)
+				}
+			}
+		}()
+	}
+	for at := 0; at < len(articles); at += per {
+		next <- articles[at:min(at+per, len(articles))]
+	}
+	close(next)
+	wg.Wait()
+	return time.Since(start)
 }
 
 // BenchArticle is the benchmarks' n-th article, feed-sized: a title of 8
