@@ -437,14 +437,7 @@ func testDateOrderWindow(t *testing.T, e Engine) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		var got []string
-		for _, h := range res.Hits {
-			a, err := db.Article(h.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, a.Title)
-		}
+		got := titles(t, db, res)
 		want := matches(tt.keep, tt.until)
 		total := uint64(len(want))
 		want = want[min(tt.offset, len(want)):min(tt.offset+20, len(want))]
