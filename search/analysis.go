@@ -219,11 +219,16 @@ func words(in analysis.TokenStream) analysis.TokenStream {
 	return out
 }
 
-// phrasePairs is PhrasePairs of a query's token stream.
+// phrasePairs are the pair terms that match a phrase of the words toks
+// (a query's analysis: one token a position), in order; ok is false when
+// one of them is too long to have been indexed.
 func phrasePairs(toks analysis.TokenStream) (terms []string, ok bool) {
-	ts := make([]Token, len(toks))
-	for i, t := range toks {
-		ts[i] = Token{Term: string(t.Term), Position: t.Position}
+	for i := 0; i+1 < len(toks); i++ {
+		a, b := toks[i].Term, toks[i+1].Term
+		if len(a)+len(b) >= maxPairBytes {
+			return nil, false
+		}
+		terms = append(terms, string(pairTerm(a, b)))
 	}
-	return PhrasePairs(ts)
+	return terms, true
 }

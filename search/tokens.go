@@ -15,8 +15,6 @@ import (
 type Token struct {
 	Term     string
 	Position int
-	// Pair says Term is two adjacent words (IndexTokens).
-	Pair bool
 }
 
 // analyzers are the index's two analysers, made on first use.
@@ -28,37 +26,21 @@ var analyzers = sync.OnceValues(func() ([2]analysis.Analyzer, error) {
 	return [2]analysis.Analyzer{m.AnalyzerNamed(analyzerIndex), m.AnalyzerNamed(analyzerQuery)}, nil
 })
 
-// IndexTokens analyses text as the index does: words, for each run of CJK
-// characters its characters and their overlapping pairs, and each two
-// adjacent words as one term ("central bank", at the first one's
-// position), through which PhrasePairs matches a phrase.
+// IndexTokens analyses text as the index does, without the pairs of words
+// (an engine with positions matches phrases by them): words, and for each
+// run of CJK characters its characters and their overlapping pairs.
 func IndexTokens(text string) []Token {
-	return tokens(0, text)
-}
-
-// PhrasePairs are the pair terms that match a phrase of the words toks (a
-// query's analysis), in order, one a position; ok is false when one of
-// them is too long to have been indexed, and the phrase must be matched by
-// its words' positions.
-func PhrasePairs(toks []Token) (terms []string, ok bool) {
-	for i := 0; i+1 < len(toks); i++ {
-		a, b := toks[i].Term, toks[i+1].Term
-		if len(a)+len(b) >= maxPairBytes {
-			return nil, false
-		}
-		terms = append(terms, a+" "+b)
-	}
-	return terms, true
+	return tokens(0, text, true)
 }
 
 // QueryTokens analyses a clause's text as a query is: words and CJK pairs,
 // one a position, which line up with IndexTokens' positions; none when it
 // has no letters or digits.
 func QueryTokens(text string) []Token {
-	return tokens(1, text)
+	return tokens(1, text, false)
 }
 
-func tokens(which int, text string) []Token {
+func tokens(which int, text string, dropPairs bool) []Token {
 	an, err := analyzers()
 	if err != nil {
 		// The mapping is built from constants: an error is a bug that
@@ -68,7 +50,10 @@ func tokens(which int, text string) []Token {
 	stream := an[which].Analyze([]byte(text))
 	out := make([]Token, 0, len(stream))
 	for _, t := range stream {
-		out = append(out, Token{Term: string(t.Term), Position: t.Position, Pair: t.Type == analysis.Shingle})
+		if dropPairs && t.Type == analysis.Shingle {
+			continue
+		}
+		out = append(out, Token{Term: string(t.Term), Position: t.Position})
 	}
 	return out
 }

@@ -26,10 +26,8 @@ import (
 // using the database:
 //
 //	search_articles  one row an article: its id, date, feeds, tags and
-//	                 hosts, doc (the words of title, byline, summary and
-//	                 text, weighted A, D, C and B), pairs (each two
-//	                 adjacent words as one lexeme, at the same positions:
-//	                 phrases) and site (its site name)
+//	                 hosts, doc (title, byline, summary and text, weighted
+//	                 A, D, C and B) and site (its site name)
 //	search_state     one row: the format the rows were made in, and applied,
 //	                 the archive's change sequence up to which every article
 //	                 write is in search_articles (NULL: never built)
@@ -40,8 +38,8 @@ import (
 // exactly what applied says.
 
 // format names how the rows are made; rows of another are dropped and
-// rebuilt. 2: the pairs of words, for phrases.
-const format = 2
+// rebuilt.
+const format = 1
 
 var schema = []string{
 	`CREATE TABLE IF NOT EXISTS search_articles (
@@ -52,9 +50,7 @@ var schema = []string{
 		hosts text[] NOT NULL,
 		doc tsvector NOT NULL,
 		site tsvector NOT NULL)`,
-	`ALTER TABLE search_articles ADD COLUMN IF NOT EXISTS pairs tsvector NOT NULL DEFAULT ''`,
 	`CREATE INDEX IF NOT EXISTS search_articles_doc ON search_articles USING gin (doc)`,
-	`CREATE INDEX IF NOT EXISTS search_articles_pairs ON search_articles USING gin (pairs)`,
 	`CREATE INDEX IF NOT EXISTS search_articles_site ON search_articles USING gin (site)`,
 	`CREATE INDEX IF NOT EXISTS search_articles_feeds ON search_articles USING gin (feeds)`,
 	`CREATE INDEX IF NOT EXISTS search_articles_tags ON search_articles USING gin (tags)`,
@@ -269,18 +265,17 @@ func writeChanged(ctx context.Context, tx pgx.Tx, a search.Archive, ids []string
 	return tx.SendBatch(ctx, &b).Close()
 }
 
-const upsert = `INSERT INTO search_articles (id, published, feeds, tags, hosts, doc, pairs, site)
-	VALUES ($1, $2, $3, $4, $5, $6::tsvector, $7::tsvector, $8::tsvector)
+const upsert = `INSERT INTO search_articles (id, published, feeds, tags, hosts, doc, site)
+	VALUES ($1, $2, $3, $4, $5, $6::tsvector, $7::tsvector)
 	ON CONFLICT (id) DO UPDATE SET published = EXCLUDED.published, feeds = EXCLUDED.feeds,
-		tags = EXCLUDED.tags, hosts = EXCLUDED.hosts, doc = EXCLUDED.doc, pairs = EXCLUDED.pairs, site = EXCLUDED.site`
+		tags = EXCLUDED.tags, hosts = EXCLUDED.hosts, doc = EXCLUDED.doc, site = EXCLUDED.site`
 
 func queueRow(b *pgx.Batch, id string, d search.Document) {
 	var published *time.Time
 	if !d.Published.IsZero() {
 		published = &d.Published
 	}
-	doc, pairs := docVectors(d)
-	b.Queue(upsert, id, published, nonNil(d.Feeds), nonNil(d.Tags), nonNil(d.Hosts), doc, pairs, siteVector(d))
+	b.Queue(upsert, id, published, nonNil(d.Feeds), nonNil(d.Tags), nonNil(d.Hosts), docVector(d), siteVector(d))
 }
 
 func nonNil(s []string) []string {

@@ -39,10 +39,11 @@ func (ix *Index) page(ctx context.Context, q *sqlQuery, r search.Request) (searc
 	where, whereArgs := strings.Join(q.where, " AND "), slices.Clip(q.args)
 	pool := strconv.Itoa(r.Enough())
 	score, order := "0::real", "published DESC NULLS LAST, id DESC"
-	if !r.ByDate && len(q.rank) > 0 {
-		score, order = q.score(), "score DESC, "+order
+	if !r.ByDate && q.rank != "" {
+		score = "ts_rank(" + weights + ", doc, " + q.arg(q.rank) + "::tsquery, 1)"
+		order = "score DESC, " + order
 	}
-	sql := `WITH m AS (SELECT id, published, doc, pairs FROM search_articles WHERE ` + where +
+	sql := `WITH m AS (SELECT id, published, doc FROM search_articles WHERE ` + where +
 		` ORDER BY published DESC NULLS LAST, id DESC LIMIT ` + pool + `)
 		SELECT id, ` + score + ` AS score, count(*) OVER () FROM m ORDER BY ` + order +
 		` LIMIT ` + strconv.Itoa(r.Limit) + ` OFFSET ` + strconv.Itoa(r.Offset)
@@ -79,12 +80,12 @@ func hits(rows pgx.Rows) (search.Result, error) {
 }
 
 // sqlQuery is a search compiled: conditions on search_articles, their
-// arguments, and the tsqueries of the words that must match, by column
-// (for ranking; none when only filters must).
+// arguments, and the tsquery of the words that must match (for ranking;
+// "" when none do).
 type sqlQuery struct {
 	where []string
 	args  []any
-	rank  map[string]string // column -> tsquery
+	rank  string
 }
 
 // arg adds v as an argument and returns its parameter.
@@ -93,29 +94,13 @@ func (q *sqlQuery) arg(v any) string {
 	return "$" + strconv.Itoa(len(q.args))
 }
 
-// score is the SQL of a match's relevance: ts_rank of each column's
-// tsquery, added.
-func (q *sqlQuery) score() string {
-	var parts []string
-	for _, col := range []string{"doc", "pairs"} {
-		if tq, ok := q.rank[col]; ok {
-			parts = append(parts, "ts_rank("+weights+", "+col+", "+q.arg(tq)+"::tsquery, 1)")
-		}
-	}
-	return strings.Join(parts, " + ")
-}
-
-// textQuery is what must and must not match in one tsvector column.
-type textQuery struct{ must, exclude []string }
-
 // compile turns r into conditions: the clauses on the text fields into one
-// tsquery on doc and one on pairs (GIN answers each in one search), the
-// others into array and site conditions. A clause with nothing the index
-// keeps ("—", "&") is left out, as the bleve index does; a query of
-// nothing else is an error.
+// tsquery on doc (GIN answers it in one search), the others into array and
+// site conditions. A clause with nothing the index keeps ("—", "&") is
+// left out, as the bleve index does; a query of nothing else is an error.
 func compile(r search.Request) (*sqlQuery, error) {
-	q := &sqlQuery{rank: map[string]string{}}
-	text := map[string]*textQuery{"doc": {}, "pairs": {}}
+	q := &sqlQuery{}
+	var must, exclude []string
 	var unsearchable error
 	musts := 0
 	for _, c := range r.Query.Clauses {
@@ -126,22 +111,22 @@ func compile(r search.Request) (*sqlQuery, error) {
 		case search.FieldTag:
 			cond = "tags @> ARRAY[" + q.arg(c.Text) + "::text]"
 		case search.FieldSite:
-			tq, _, err := tsquery(c, "", false)
+			tq, err := tsquery(c, "")
 			if err != nil {
 				unsearchable = err
 				continue
 			}
 			cond = "(hosts @> ARRAY[" + q.arg(strings.ToLower(c.Text)) + "::text] OR site @@ " + q.arg(tq) + "::tsquery)"
 		default:
-			tq, col, err := tsquery(c, map[string]string{search.FieldTitle: "A", search.FieldByline: "D"}[c.Field], true)
+			tq, err := tsquery(c, map[string]string{search.FieldTitle: "A", search.FieldByline: "D"}[c.Field])
 			if err != nil {
 				unsearchable = err
 				continue
 			}
 			if c.Not {
-				text[col].exclude = append(text[col].exclude, "!"+tq)
+				exclude = append(exclude, "!"+tq)
 			} else {
-				text[col].must = append(text[col].must, tq)
+				must = append(must, tq)
 				musts++
 			}
 			continue
@@ -159,14 +144,11 @@ func compile(r search.Request) (*sqlQuery, error) {
 		}
 		return nil, unsearchable
 	}
-	for _, col := range []string{"doc", "pairs"} {
-		t := text[col]
-		if len(t.must)+len(t.exclude) > 0 {
-			q.where = append(q.where, col+" @@ "+q.arg(strings.Join(append(t.must, t.exclude...), " & "))+"::tsquery")
-		}
-		if len(t.must) > 0 {
-			q.rank[col] = strings.Join(t.must, " & ")
-		}
+	if len(must)+len(exclude) > 0 {
+		q.where = append(q.where, "doc @@ "+q.arg(strings.Join(append(must, exclude...), " & "))+"::tsquery")
+	}
+	if len(must) > 0 {
+		q.rank = strings.Join(must, " & ")
 	}
 	if r.Feed != "" {
 		q.where = append(q.where, "feeds @> ARRAY["+q.arg(r.Feed)+"::text]")
@@ -184,25 +166,14 @@ func compile(r search.Request) (*sqlQuery, error) {
 }
 
 // tsquery is c's text as a tsquery: its words next to each other and in
-// order, each restricted to weight when it is not "", and the column it
-// is on. With pairs, two words or more are matched in the pairs column
-// through their pairs, lexemes far rarer than the words (a phrase of
-// common words otherwise rechecks the positions of every article holding
-// them all), unless a pair is too long to have been indexed.
-func tsquery(c search.Clause, weight string, pairs bool) (tq, column string, err error) {
+// order, each restricted to weight when it is not "".
+func tsquery(c search.Clause, weight string) (string, error) {
 	toks := search.QueryTokens(c.Text)
 	if len(toks) == 0 {
-		return "", "", fmt.Errorf("%w: %q has no letters or digits to search for", search.ErrQuery, c.Text)
+		return "", fmt.Errorf("%w: %q has no letters or digits to search for", search.ErrQuery, c.Text)
 	}
 	if weight != "" {
 		weight = ":" + weight
-	}
-	column = "doc"
-	if terms, ok := search.PhrasePairs(toks); pairs && ok && len(terms) > 0 {
-		toks, column = make([]search.Token, len(terms)), "pairs"
-		for i, p := range terms {
-			toks[i] = search.Token{Term: p, Position: i}
-		}
 	}
 	var b strings.Builder
 	b.WriteByte('(')
@@ -217,5 +188,5 @@ func tsquery(c search.Clause, weight string, pairs bool) (tq, column string, err
 		b.WriteString(quote(t.Term) + weight)
 	}
 	b.WriteByte(')')
-	return b.String(), column, nil
+	return b.String(), nil
 }

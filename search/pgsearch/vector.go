@@ -22,54 +22,39 @@ const (
 // runs from the end of one into the start of the next.
 const fieldGap = 8
 
-// vector builds a tsvector's text, each term at its position and with
-// its field's weight.
+// vector builds a tsvector's text, field after field, each term at its
+// position and with its field's weight.
 type vector struct {
 	order []string            // lexemes, first seen first
 	at    map[string][]string // lexeme -> positions with weight ("12A")
 	size  int                 // bytes of text so far, roughly
-}
-
-// vectors are an article's two vectors, built field after field: its
-// words, and the pairs of adjacent words at the same positions.
-type vectors struct {
-	words, pairs vector
-	next         int // the position before the next field's first
+	next  int                 // the position before the next field's first
 }
 
 // add adds text's terms with weight (A, B, C or D).
-func (vs *vectors) add(text string, weight byte) {
-	last := 0
-	for _, t := range search.IndexTokens(text) {
-		last = max(last, t.Position)
-		v := &vs.words
-		if t.Pair {
-			v = &vs.pairs
-		}
-		v.add(t.Term, min(vs.next+t.Position, maxPosition), weight)
-	}
-	vs.next = min(vs.next+last+fieldGap, maxPosition)
-}
-
-// add adds lex at pos with weight, within PostgreSQL's limits.
-func (v *vector) add(lex string, pos int, weight byte) {
-	if len(lex) >= maxLexemeBytes || v.size >= maxVectorBytes {
-		return
-	}
+func (v *vector) add(text string, weight byte) {
 	if v.at == nil {
 		v.at = map[string][]string{}
 	}
-	ps, seen := v.at[lex]
-	if !seen {
-		v.order = append(v.order, lex)
-		v.size += len(lex) + 4
+	last := 0
+	for _, t := range search.IndexTokens(text) {
+		last = t.Position
+		if len(t.Term) >= maxLexemeBytes || v.size >= maxVectorBytes {
+			continue
+		}
+		ps, seen := v.at[t.Term]
+		if !seen {
+			v.order = append(v.order, t.Term)
+			v.size += len(t.Term) + 4
+		}
+		if len(ps) >= maxPositions {
+			continue
+		}
+		p := strconv.Itoa(min(v.next+t.Position, maxPosition)) + string(weight)
+		v.at[t.Term] = append(ps, p)
+		v.size += len(p) + 1
 	}
-	if len(ps) >= maxPositions {
-		return
-	}
-	p := strconv.Itoa(pos) + string(weight)
-	v.at[lex] = append(ps, p)
-	v.size += len(p) + 1
+	v.next = min(v.next+last+fieldGap, maxPosition)
 }
 
 // String is the vector in tsvector's input syntax ('term':1A,5A 'x':9B).
@@ -94,23 +79,22 @@ func quote(lex string) string {
 	return "'" + strings.ReplaceAll(lex, "'", "''") + "'"
 }
 
-// docVectors are an article's doc and pairs columns: the short fields
-// first, so that a long text's clamped positions never reach them.
-func docVectors(d search.Document) (doc, pairs string) {
-	var vs vectors
-	vs.add(d.Title, 'A')
-	vs.add(d.Byline, 'D')
-	vs.add(d.Summary, 'C')
-	vs.add(d.Text, 'B')
-	return vs.words.String(), vs.pairs.String()
+// docVector is an article's doc column: the short fields first, so that a
+// long text's clamped positions never reach them.
+func docVector(d search.Document) string {
+	var v vector
+	v.add(d.Title, 'A')
+	v.add(d.Byline, 'D')
+	v.add(d.Summary, 'C')
+	v.add(d.Text, 'B')
+	return v.String()
 }
 
-// siteVector is an article's site column, its site name's words (a
-// site's name is short: its phrases are matched by their positions).
+// siteVector is an article's site column, its site name's words.
 func siteVector(d search.Document) string {
-	var vs vectors
-	vs.add(d.SiteName, 'D')
-	return vs.words.String()
+	var v vector
+	v.add(d.SiteName, 'D')
+	return v.String()
 }
 
 // weights are ts_rank's weights of D, C, B and A: as in the bleve index, a
