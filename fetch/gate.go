@@ -79,10 +79,51 @@ func (g *gate) limit(site string) SiteLimit {
 // noWait and another process holds the site's lease, a *SiteBusyError.
 func (g *gate) acquire(ctx context.Context, site string, deadline time.Time, noWait bool) (release func(), err error) {
 	lim := g.limit(site)
-	var st *siteState
+	for {
+		st, err := g.turn(ctx, site, lim, deadline, noWait)
+		if err != nil {
+			return nil, err
+		}
+		if err := g.takeGlobal(ctx, site, st, lim); err != nil {
+			return nil, err
+		}
+		g.mu.Lock()
+		if g.leaseLapsed(st, time.Now(), lim) {
+			// The site's lease came near its end while the request waited
+			// for a global slot (its renewals failing): another process
+			// may have the site by now. Wait for the lease again.
+			st.inflight--
+			st.starting = false
+			<-g.global
+			st.broadcast()
+			g.idle(site, st, lim)
+			g.mu.Unlock()
+			continue
+		}
+		st.starting = false
+		st.next = time.Now().Add(lim.Gap)
+		st.broadcast()
+		g.mu.Unlock()
+		var once sync.Once
+		return func() {
+			once.Do(func() {
+				<-g.global
+				g.mu.Lock()
+				st.inflight--
+				st.broadcast()
+				g.idle(site, st, lim)
+				g.mu.Unlock()
+			})
+		}, nil
+	}
+}
+
+// turn waits until site's limits and lease let a request start, and counts
+// it in flight.
+func (g *gate) turn(ctx context.Context, site string, lim SiteLimit, deadline time.Time, noWait bool) (*siteState, error) {
 	for {
 		g.mu.Lock()
-		st = g.state(site)
+		st := g.state(site)
 		now := time.Now()
 		if !deadline.IsZero() && st.hold.After(deadline) {
 			err := &heldError{until: st.hold, status: st.holdStatus}
@@ -111,7 +152,7 @@ func (g *gate) acquire(ctx context.Context, site string, deadline time.Time, noW
 			st.starting = lim.Gap > 0
 			st.lease.gen++ // a pending release is off
 			g.mu.Unlock()
-			break
+			return st, nil
 		}
 		wake := st.wake
 		g.mu.Unlock()
@@ -119,9 +160,14 @@ func (g *gate) acquire(ctx context.Context, site string, deadline time.Time, noW
 			return nil, err
 		}
 	}
+}
 
+// takeGlobal waits for a global slot for a request counted in flight to
+// site, and uncounts it when ctx ends first.
+func (g *gate) takeGlobal(ctx context.Context, site string, st *siteState, lim SiteLimit) error {
 	select {
 	case g.global <- struct{}{}:
+		return nil
 	case <-ctx.Done():
 		g.mu.Lock()
 		st.inflight--
@@ -129,26 +175,8 @@ func (g *gate) acquire(ctx context.Context, site string, deadline time.Time, noW
 		st.broadcast()
 		g.idle(site, st, lim)
 		g.mu.Unlock()
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
-
-	g.mu.Lock()
-	st.starting = false
-	st.next = time.Now().Add(lim.Gap)
-	st.broadcast()
-	g.mu.Unlock()
-
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			<-g.global
-			g.mu.Lock()
-			st.inflight--
-			st.broadcast()
-			g.idle(site, st, lim)
-			g.mu.Unlock()
-		})
-	}, nil
 }
 
 // hold keeps requests to site from starting before until.

@@ -56,8 +56,7 @@ type siteLease struct {
 // come a gap after this one's last. The claim renews it if it is still this
 // process's.
 func (g *gate) leaseWait(st *siteState, now time.Time, lim SiteLimit) time.Duration {
-	near := min(max(lim.Gap, leaseLinger), g.ttl/3)
-	if st.lease.held && !now.Add(near).Before(st.lease.until) {
+	if st.lease.held && g.leaseLapsed(st, now, lim) {
 		g.drop(st)
 	}
 	switch {
@@ -67,6 +66,17 @@ func (g *gate) leaseWait(st *siteState, now time.Time, lim SiteLimit) time.Durat
 		return -1
 	}
 	return max(st.lease.retryAt.Sub(now), 0)
+}
+
+// leaseLapsed says whether a request that took its turn with site's lease
+// held must not start after all: the lease came near its end (as
+// leaseWait judges) or was lost meanwhile. Called with g.mu held.
+func (g *gate) leaseLapsed(st *siteState, now time.Time, lim SiteLimit) bool {
+	if g.leases == nil {
+		return false
+	}
+	near := min(max(lim.Gap, leaseLinger), g.ttl/3)
+	return !st.lease.held || !now.Add(near).Before(st.lease.until)
 }
 
 // claim asks the lease store for site's lease, called without g.mu and

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -346,5 +347,59 @@ func TestSiteLeaseNotUsedPastItsTerm(t *testing.T) {
 	lt.cut("workera", false)
 	if err := get(5 * time.Second); err != nil {
 		t.Errorf("with the store back: %v", err)
+	}
+}
+
+// A request that took its turn while its site's lease was held, and then
+// waited for a global slot until the lease ran out (its renewals failing),
+// does not start on the lapsed lease: another process may hold the site
+// by then.
+func TestSiteLeaseRecheckedAfterGlobalWait(t *testing.T) {
+	const ttl = 300 * time.Millisecond
+	var mu sync.Mutex
+	var starts []time.Time // of the requests that do not hold the slot
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hold" {
+			time.Sleep(2 * ttl)
+			return
+		}
+		mu.Lock()
+		starts = append(starts, time.Now())
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	lt := newLeaseTable()
+	c := fetch.New(fetch.Options{
+		UserAgent:   "workera",
+		Concurrency: 1, // one global slot, which the held request takes
+		Limits:      func(string) fetch.SiteLimit { return fetch.SiteLimit{Concurrency: 2, Gap: 10 * time.Millisecond} },
+		Sites:       holderView{lt, "workera"},
+		LeaseTTL:    ttl,
+	})
+	t.Cleanup(c.CloseIdleConnections)
+	get := func(path string, within time.Duration) error {
+		ctx, cancel := context.WithTimeout(context.Background(), within)
+		defer cancel()
+		_, err := c.Get(ctx, fetch.Request{URL: srv.URL + path})
+		return err
+	}
+	held := make(chan error, 1)
+	go func() { held <- get("/hold", 5*time.Second) }()
+	for lt.holder(fetch.Site(strings.TrimPrefix(srv.URL, "http://"))) == "" {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // the held request is in flight
+	lt.cut("workera", true)
+	cut := time.Now()
+	get("/next", 10*ttl) // takes its turn, then waits for the slot past the lease's term
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, s := range starts {
+		if s.After(cut.Add(ttl)) {
+			t.Errorf("a request started %v after the store went out of reach, past the lease's %v", s.Sub(cut).Round(time.Millisecond), ttl)
+		}
 	}
 }
