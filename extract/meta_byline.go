@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -219,13 +220,7 @@ func isTemplateWord(s string) bool {
 	if len(s) > len("abgelegt unter") {
 		return false
 	}
-	s = strings.ToLower(s)
-	for _, w := range templateWords {
-		if s == w {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(templateWords, strings.ToLower(s))
 }
 
 // cutCredit removes the credits a byline lists after the writer's name

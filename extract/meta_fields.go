@@ -22,25 +22,25 @@ func (r *metaReader) byline(site string) string {
 }
 
 func (r *metaReader) anyByline() string {
-	var first string
+	var first, fuller string
 	r.bylines(func(n string) bool {
-		first = n
-		return false
-	})
-	if first == "" || strings.ContainsRune(first, ' ') {
-		return first
-	}
-	// One word: a user name ("arianschlichenmayer", "edilson.la.rosa") or
-	// a first name, where the page may also print the name in full.
-	fuller := first
-	r.bylines(func(n string) bool {
+		if first == "" {
+			// One word is a user name ("arianschlichenmayer",
+			// "edilson.la.rosa") or a first name, which the page may
+			// also print in full: read on for it.
+			first = n
+			return !strings.ContainsRune(n, ' ')
+		}
 		if spells(n, first) || extends(n, first) {
 			fuller = n
 			return false
 		}
 		return true
 	})
-	return fuller
+	if fuller != "" {
+		return fuller
+	}
+	return first
 }
 
 // bylines gives yield the page's bylines, most explicit first, until it
