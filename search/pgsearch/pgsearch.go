@@ -163,15 +163,22 @@ func (ix *Index) Close() error {
 // Applied is the archive's change sequence the index has applied, and
 // whether it has been built at all.
 func (ix *Index) Applied() (uint64, bool, error) {
-	var applied *int64
-	err := ix.pool.QueryRow(context.Background(), `SELECT applied FROM search_state WHERE id = 1`).Scan(&applied)
+	applied, built, err := scanApplied(ix.pool.QueryRow(context.Background(), selectApplied))
 	if err != nil {
 		return 0, false, ix.errorf("%w", err)
 	}
-	if applied == nil {
-		return 0, false, nil
+	return applied, built, nil
+}
+
+const selectApplied = `SELECT applied FROM search_state WHERE id = 1`
+
+// scanApplied reads search_state's applied, NULL until the index is built.
+func scanApplied(row pgx.Row) (applied uint64, built bool, err error) {
+	var v *int64
+	if err := row.Scan(&v); err != nil || v == nil {
+		return 0, false, err
 	}
-	return uint64(*applied), true, nil
+	return uint64(*v), true, nil
 }
 
 // CatchUp applies the archive's changes since the index last did, or
@@ -229,14 +236,7 @@ func (ix *Index) catchUpBatch(ctx context.Context, a search.Archive) (applied ui
 
 // lockState reads applied, holding search_state's row until tx ends.
 func lockState(ctx context.Context, tx pgx.Tx) (applied uint64, built bool, err error) {
-	var v *int64
-	if err := tx.QueryRow(ctx, `SELECT applied FROM search_state WHERE id = 1 FOR UPDATE`).Scan(&v); err != nil {
-		return 0, false, err
-	}
-	if v == nil {
-		return 0, false, nil
-	}
-	return uint64(*v), true, nil
+	return scanApplied(tx.QueryRow(ctx, selectApplied+` FOR UPDATE`))
 }
 
 func setApplied(ctx context.Context, tx pgx.Tx, seq uint64) error {

@@ -118,7 +118,7 @@ func compile(r search.Request) (*sqlQuery, error) {
 			}
 			cond = "(hosts @> ARRAY[" + q.arg(strings.ToLower(c.Text)) + "::text] OR site @@ " + q.arg(tq) + "::tsquery)"
 		default:
-			tq, err := tsquery(c, map[string]string{search.FieldTitle: "A", search.FieldByline: "D"}[c.Field])
+			tq, err := tsquery(c, fieldWeight[c.Field])
 			if err != nil {
 				unsearchable = err
 				continue
@@ -164,6 +164,10 @@ func compile(r search.Request) (*sqlQuery, error) {
 	}
 	return q, nil
 }
+
+// fieldWeight restricts a field's clause to its weight in doc; a clause
+// of no field matches every weight.
+var fieldWeight = map[string]string{search.FieldTitle: string(weightTitle), search.FieldByline: string(weightByline)}
 
 // tsquery is c's text as a tsquery: its words next to each other and in
 // order, each restricted to weight when it is not "".

@@ -83,10 +83,10 @@ func quote(lex string) string {
 // long text's clamped positions never reach them.
 func docVector(d search.Document) string {
 	var v vector
-	v.add(d.Title, 'A')
-	v.add(d.Byline, 'D')
-	v.add(d.Summary, 'C')
-	v.add(d.Text, 'B')
+	v.add(d.Title, weightTitle)
+	v.add(d.Byline, weightByline)
+	v.add(d.Summary, weightSummary)
+	v.add(d.Text, weightText)
 	return v.String()
 }
 
@@ -96,6 +96,15 @@ func siteVector(d search.Document) string {
 	v.add(d.SiteName, 'D')
 	return v.String()
 }
+
+// The weight of each text field in doc: title: and byline: match theirs
+// alone.
+const (
+	weightTitle   = 'A'
+	weightText    = 'B'
+	weightSummary = 'C'
+	weightByline  = 'D'
+)
 
 // weights are ts_rank's weights of D, C, B and A: as in the bleve index, a
 // word of the title counts twice one of the text, a word of the byline or
