@@ -52,6 +52,11 @@ type Options struct {
 	// its sites.
 	Sites    Leases
 	LeaseTTL time.Duration
+	// Started, when set, is told of each request as its site's gate lets
+	// it go, before it is sent: the site it counts against, its URL
+	// without credentials, and the instant from which that site's gap
+	// counts. It is called from many goroutines.
+	Started func(site, url string, at time.Time)
 }
 
 // Client is the HTTP client. It is safe for concurrent use; one Client
@@ -265,7 +270,8 @@ type hopResult struct {
 // user, when not nil, is sent as basic auth.
 func (c *Client) hop(ctx context.Context, r *Request, u *url.URL, user *url.Userinfo) (hopResult, error) {
 	lim := c.limits(r)
-	release, err := c.gate.acquire(ctx, Site(u.Host), c.holdDeadline(ctx, lim.timeout), r.NoWait)
+	site := Site(u.Host)
+	release, start, err := c.gate.acquire(ctx, site, c.holdDeadline(ctx, lim.timeout), r.NoWait)
 	if busy := (*SiteBusyError)(nil); errors.As(err, &busy) {
 		return hopResult{}, busy
 	}
@@ -273,6 +279,11 @@ func (c *Client) hop(ctx context.Context, r *Request, u *url.URL, user *url.User
 		return hopResult{}, c.gateError(ctx, u.Redacted(), err, lim)
 	}
 	defer release()
+	if c.opts.Started != nil {
+		bare := *u
+		bare.User = nil
+		c.opts.Started(site, bare.String(), start)
+	}
 
 	hopCtx, cancel := context.WithTimeoutCause(ctx, lim.timeout, errTimeout)
 	defer cancel()

@@ -701,6 +701,66 @@ func TestPolitenessGap(t *testing.T) {
 	}
 }
 
+// Started hears of every request before the site does, with the instant
+// the gate let it go: one site's instants are the gap apart, however late
+// a request reaches the site, and no URL it is told carries credentials.
+func TestStarted(t *testing.T) {
+	const gap = 40 * time.Millisecond
+	type start struct {
+		site, url string
+		at        time.Time
+	}
+	var mu sync.Mutex
+	var started []start
+	told := func(path string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, s := range started {
+			if strings.HasSuffix(s.url, path) {
+				return true
+			}
+		}
+		return false
+	}
+	s := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if !told(r.URL.RequestURI()) {
+			t.Errorf("%s reached the site before Started heard of it", r.URL)
+		}
+		if r.URL.Path == "/redirect" {
+			http.Redirect(w, r, "/x?after=redirect", http.StatusFound)
+		}
+	})
+	c := newClient(t, Options{
+		Limits: limitAll(SiteLimit{Concurrency: 2, Gap: gap}),
+		Started: func(site, url string, at time.Time) {
+			mu.Lock()
+			started = append(started, start{site, url, at})
+			mu.Unlock()
+		},
+	})
+	withAuth := strings.Replace(s.URL, "http://", "http://reader:secret@", 1)
+	var urls []string
+	for i := range 5 {
+		urls = append(urls, fmt.Sprintf("%s/x?n=%d", withAuth, i))
+	}
+	getAll(t, c, append(urls, withAuth+"/redirect"))
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(started) != 7 {
+		t.Fatalf("Started heard of %d requests, want 7 (a redirect is two)", len(started))
+	}
+	slices.SortFunc(started, func(a, b start) int { return a.at.Compare(b.at) })
+	for i, s := range started {
+		if s.site != "127.0.0.1" || strings.Contains(s.url, "reader") || strings.Contains(s.url, "secret") {
+			t.Errorf("Started(%q, %q): want site 127.0.0.1 and a URL without credentials", s.site, s.url)
+		}
+		if i > 0 && s.at.Sub(started[i-1].at) < gap {
+			t.Errorf("%s started %v after %s, want at least %v", s.url, s.at.Sub(started[i-1].at), started[i-1].url, gap)
+		}
+	}
+}
+
 func TestRetryAfterHoldsSite(t *testing.T) {
 	var mu sync.Mutex
 	var hits []time.Time

@@ -74,21 +74,24 @@ func (g *gate) limit(site string) SiteLimit {
 }
 
 // acquire waits until a request to site may start, and returns the function
-// that ends it. If the site is held back by Retry-After past deadline (when
-// not zero), it returns a *heldError at once rather than wait in vain; if
-// noWait and another process holds the site's lease, a *SiteBusyError.
-func (g *gate) acquire(ctx context.Context, site string, deadline time.Time, noWait bool) (release func(), err error) {
+// that ends it and the instant it let the request start (from which the
+// site's gap counts). If the site is held back by Retry-After past
+// deadline (when not zero), it returns a *heldError at once rather than
+// wait in vain; if noWait and another process holds the site's lease, a
+// *SiteBusyError.
+func (g *gate) acquire(ctx context.Context, site string, deadline time.Time, noWait bool) (release func(), start time.Time, err error) {
 	lim := g.limit(site)
 	for {
 		st, err := g.turn(ctx, site, lim, deadline, noWait)
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 		if err := g.takeGlobal(ctx, site, st, lim); err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 		g.mu.Lock()
-		if g.leaseLapsed(st, time.Now(), lim) {
+		start = time.Now()
+		if g.leaseLapsed(st, start, lim) {
 			// The site's lease came near its end while the request waited
 			// for a global slot (its renewals failing): another process
 			// may have the site by now. Wait for the lease again.
@@ -101,7 +104,7 @@ func (g *gate) acquire(ctx context.Context, site string, deadline time.Time, noW
 			continue
 		}
 		st.starting = false
-		st.next = time.Now().Add(lim.Gap)
+		st.next = start.Add(lim.Gap)
 		st.broadcast()
 		g.mu.Unlock()
 		var once sync.Once
@@ -114,7 +117,7 @@ func (g *gate) acquire(ctx context.Context, site string, deadline time.Time, noW
 				g.idle(site, st, lim)
 				g.mu.Unlock()
 			})
-		}, nil
+		}, start, nil
 	}
 }
 

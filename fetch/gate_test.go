@@ -40,7 +40,7 @@ func run(t *testing.T, g *gate, sites []string, hold time.Duration, f *flight) [
 	var wg sync.WaitGroup
 	for i, site := range sites {
 		wg.Go(func() {
-			release, err := g.acquire(context.Background(), site, time.Time{}, false)
+			release, _, err := g.acquire(context.Background(), site, time.Time{}, false)
 			if err != nil {
 				t.Error(err)
 				return
@@ -94,7 +94,7 @@ func TestGateGapPerSite(t *testing.T) {
 	g := newGate(100, limitAll(SiteLimit{Concurrency: 1, Gap: time.Hour}))
 	for _, site := range []string{"a.example", "b.example"} {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		release, err := g.acquire(ctx, site, time.Time{}, false)
+		release, _, err := g.acquire(ctx, site, time.Time{}, false)
 		cancel()
 		if err != nil {
 			t.Fatalf("%s: %v", site, err)
@@ -123,20 +123,20 @@ func TestGateHold(t *testing.T) {
 	g.hold("example.com", start.Add(hold), 503)
 
 	// A deadline before the hold's end fails at once.
-	_, err := g.acquire(context.Background(), "example.com", start.Add(hold/2), false)
+	_, _, err := g.acquire(context.Background(), "example.com", start.Add(hold/2), false)
 	var held *heldError
 	if !errors.As(err, &held) || held.status != 503 || !held.until.Equal(start.Add(hold)) {
 		t.Fatalf("err = %#v, want a heldError until the hold's end", err)
 	}
 
 	// Another site is not held.
-	release, err := g.acquire(context.Background(), "other.example", start.Add(hold/2), false)
+	release, _, err := g.acquire(context.Background(), "other.example", start.Add(hold/2), false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	release()
 
-	release, err = g.acquire(context.Background(), "example.com", time.Time{}, false)
+	release, _, err = g.acquire(context.Background(), "example.com", time.Time{}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,20 +148,20 @@ func TestGateHold(t *testing.T) {
 	// A shorter hold does not shorten a longer one.
 	g.hold("example.com", time.Now().Add(time.Hour), 429)
 	g.hold("example.com", time.Now().Add(time.Second), 503)
-	if _, err := g.acquire(context.Background(), "example.com", time.Now().Add(time.Minute), false); !errors.As(err, &held) || held.status != 429 {
+	if _, _, err := g.acquire(context.Background(), "example.com", time.Now().Add(time.Minute), false); !errors.As(err, &held) || held.status != 429 {
 		t.Fatalf("err = %v, want the hour-long 429 hold", err)
 	}
 }
 
 func TestGateCancelWhileWaitingForSite(t *testing.T) {
 	g := newGate(10, limitAll(SiteLimit{Concurrency: 1}))
-	first, err := g.acquire(context.Background(), "example.com", time.Time{}, false)
+	first, _, err := g.acquire(context.Background(), "example.com", time.Time{}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if _, err := g.acquire(ctx, "example.com", time.Time{}, false); !errors.Is(err, context.DeadlineExceeded) {
+	if _, _, err := g.acquire(ctx, "example.com", time.Time{}, false); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want deadline exceeded", err)
 	}
 	first()
@@ -171,13 +171,13 @@ func TestGateCancelWhileWaitingForSite(t *testing.T) {
 
 func TestGateCancelWhileWaitingForGlobal(t *testing.T) {
 	g := newGate(1, limitAll(SiteLimit{Concurrency: 1, Gap: time.Millisecond}))
-	busy, err := g.acquire(context.Background(), "a.example", time.Time{}, false)
+	busy, _, err := g.acquire(context.Background(), "a.example", time.Time{}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(20*time.Millisecond, cancel)
-	if _, err := g.acquire(ctx, "b.example", time.Time{}, false); !errors.Is(err, context.Canceled) {
+	if _, _, err := g.acquire(ctx, "b.example", time.Time{}, false); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want canceled", err)
 	}
 	busy()
@@ -193,7 +193,7 @@ func assertFree(t *testing.T, g *gate, site string, n int) {
 	defer cancel()
 	var releases []func()
 	for range n {
-		release, err := g.acquire(ctx, site, time.Time{}, false)
+		release, _, err := g.acquire(ctx, site, time.Time{}, false)
 		if err != nil {
 			t.Fatalf("%s: slot leaked: %v", site, err)
 		}
@@ -218,7 +218,7 @@ func TestGateDefaults(t *testing.T) {
 func TestGateForgetsIdleSites(t *testing.T) {
 	g := newGate(10, limitAll(SiteLimit{Concurrency: 1}))
 	for i := range 10000 {
-		release, err := g.acquire(context.Background(), fmt.Sprintf("site%d.example", i), time.Time{}, false)
+		release, _, err := g.acquire(context.Background(), fmt.Sprintf("site%d.example", i), time.Time{}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -239,7 +239,7 @@ func BenchmarkGate(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		site := sites[n.Add(1)%int64(len(sites))]
 		for pb.Next() {
-			release, err := g.acquire(context.Background(), site, time.Time{}, false)
+			release, _, err := g.acquire(context.Background(), site, time.Time{}, false)
 			if err != nil {
 				b.Error(err)
 				return

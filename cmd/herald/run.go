@@ -179,6 +179,9 @@ func newDaemon(e *env, cfg *config.Config, db *archive.DB, ls *leases) *daemon {
 		Concurrency:     cfg.Concurrency,
 		OnOutcome:       d.logOutcome,
 	}
+	if e.log.Enabled(context.Background(), slog.LevelDebug) {
+		fo.Started = d.logRequest
+	}
 	if ls != nil {
 		fo.Sites, fo.LeaseTTL = ls.sites, ls.ttl
 		rare := &rareLog{log: e.log, every: 10 * time.Second}
@@ -374,6 +377,14 @@ func feedNamesDiff(old, cfg *config.Config) (added, removed []string) {
 		}
 	}
 	return added, removed
+}
+
+// logRequest logs a request as its site's gate lets it go, with the
+// instant the site's gap counts from: what each site was sent and when,
+// as Herald decided it, however late the request arrived (the
+// many-pollers tests check politeness on these lines).
+func (d *daemon) logRequest(site, url string, at time.Time) {
+	d.e.log.Debug("request", "site", site, "url", url, "start", at)
 }
 
 // logOutcome logs a poll: quietly when nothing happened, at warning level
