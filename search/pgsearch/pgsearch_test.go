@@ -139,6 +139,45 @@ func TestOlderFormatRebuilt(t *testing.T) {
 	}
 }
 
+// doc's statistics target, which keeps rare words in date order off the
+// date index (pgsearch.go), is set on open, also on an index made before
+// it was.
+func TestDocStatistics(t *testing.T) {
+	e, dsn := engine()
+	f := searchtest.NewFixture(t, e)
+	conn, err := pgx.Connect(context.Background(), dsn(f.DB))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	target := func() string {
+		t.Helper()
+		var s *string
+		err := conn.QueryRow(context.Background(), `SELECT attstattarget::text FROM pg_attribute
+			WHERE attrelid = 'search_articles'::regclass AND attname = 'doc'`).Scan(&s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s == nil {
+			return "the default"
+		}
+		return *s
+	}
+	if got := target(); got != "1000" {
+		t.Errorf("doc's statistics target is %s, want 1000", got)
+	}
+	if _, err := conn.Exec(context.Background(), `ALTER TABLE search_articles ALTER COLUMN doc SET STATISTICS -1`); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Ix = f.OpenIndex(t)
+	if got := target(); got != "1000" {
+		t.Errorf("after open, doc's statistics target is %s, want 1000", got)
+	}
+}
+
 // Whatever a user types, a search is answered or refused as the query's
 // fault: the tsquery compiled from it is never malformed.
 func FuzzSearch(f *testing.F) {
