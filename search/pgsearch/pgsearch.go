@@ -19,6 +19,7 @@ import (
 
 	"herald"
 	"herald/archive"
+	"herald/archive/kv/pgkv"
 	"herald/search"
 )
 
@@ -40,6 +41,17 @@ import (
 // format names how the rows are made; rows of another are dropped and
 // rebuilt.
 const format = 1
+
+// stateSchema makes search_state, whose row is the lock under which
+// schema makes the rest: one process at a time, so that only these two
+// statements can collide with another process's.
+var stateSchema = []string{
+	`CREATE TABLE IF NOT EXISTS search_state (
+		id integer PRIMARY KEY CHECK (id = 1),
+		format integer NOT NULL,
+		applied bigint)`,
+	`INSERT INTO search_state (id, format) VALUES (1, ` + strconv.Itoa(format) + `) ON CONFLICT (id) DO NOTHING`,
+}
 
 var schema = []string{
 	`CREATE TABLE IF NOT EXISTS search_articles (
@@ -71,11 +83,6 @@ var schema = []string{
 	// Newest first: a search reads its window of the newest matches (and
 	// a date-ordered page) along it.
 	`CREATE INDEX IF NOT EXISTS search_articles_published ON search_articles (published DESC NULLS LAST, id DESC)`,
-	`CREATE TABLE IF NOT EXISTS search_state (
-		id integer PRIMARY KEY CHECK (id = 1),
-		format integer NOT NULL,
-		applied bigint)`,
-	`INSERT INTO search_state (id, format) VALUES (1, ` + strconv.Itoa(format) + `) ON CONFLICT (id) DO NOTHING`,
 }
 
 // docStatistics is doc's statistics target: ANALYZE lists ten times as
@@ -127,13 +134,16 @@ func (ix *Index) errorf(f string, args ...any) error {
 
 // migrate makes the tables, and empties rows of another format (the next
 // CatchUp rebuilds them). Processes starting together may race to create
-// a table; the loser tries again and finds it.
+// search_state; the loser tries again and finds it.
 func (ix *Index) migrate(ctx context.Context) error {
 	var err error
-	for range 3 {
-		if err = pgx.BeginFunc(ctx, ix.pool, ix.migrateTx); !raced(err) {
+	for range 5 {
+		if err = execAll(ctx, ix.pool, stateSchema); !pgkv.IsCatalogRace(err) {
 			break
 		}
+	}
+	if err == nil {
+		err = pgx.BeginFunc(ctx, ix.pool, ix.migrateTx)
 	}
 	if err != nil {
 		return ix.errorf("make its tables: %w", err)
@@ -143,13 +153,11 @@ func (ix *Index) migrate(ctx context.Context) error {
 
 func (ix *Index) migrateTx(tx pgx.Tx) error {
 	ctx := context.Background()
-	for _, stmt := range schema {
-		if _, err := tx.Exec(ctx, stmt); err != nil {
-			return err
-		}
-	}
 	var f int
 	if err := tx.QueryRow(ctx, `SELECT format FROM search_state WHERE id = 1 FOR UPDATE`).Scan(&f); err != nil {
+		return err
+	}
+	if err := execAll(ctx, tx, schema); err != nil {
 		return err
 	}
 	if f == format {
@@ -165,10 +173,19 @@ func (ix *Index) migrateTx(tx pgx.Tx) error {
 	return err
 }
 
-// raced says whether err is another process creating the same table.
-func raced(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "42P07" || pe.Code == "23505")
+// execer is a pool or a transaction.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// execAll runs stmts in order, stopping at the first error.
+func execAll(ctx context.Context, db execer, stmts []string) error {
+	for _, stmt := range stmts {
+		if _, err := db.Exec(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the index's connections.

@@ -139,6 +139,33 @@ func TestOlderFormatRebuilt(t *testing.T) {
 	}
 }
 
+// Processes starting together on a database without the index's tables
+// all open it: the one that loses the race to create a table finds it
+// made (a daemon failed to start on "type search_articles already
+// exists").
+func TestOpenTogether(t *testing.T) {
+	for round := range 20 {
+		dsn := pgtest.DB(t)
+		var wg sync.WaitGroup
+		errs := make([]error, 12)
+		for i := range errs {
+			wg.Go(func() {
+				ix, err := pgsearch.Open(context.Background(), dsn)
+				if err == nil {
+					ix.Close()
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("round %d, process %d: %v", round, i, err)
+			}
+		}
+	}
+}
+
 // doc's statistics target, which keeps rare words in date order off the
 // date index (pgsearch.go), is set on open, also on an index made before
 // it was.

@@ -56,7 +56,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		if _, err = pool.Exec(ctx, create); err == nil {
 			_, err = pool.Exec(ctx, `INSERT INTO herald_migrations (version) VALUES (0) ON CONFLICT DO NOTHING`)
 		}
-		if !isCatalogRace(err) {
+		if !IsCatalogRace(err) {
 			break
 		}
 	}
@@ -86,8 +86,10 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	})
 }
 
-// isCatalogRace tells a concurrent CREATE TABLE IF NOT EXISTS's collision.
-func isCatalogRace(err error) bool {
+// IsCatalogRace reports whether err is two processes' CREATE TABLE IF NOT
+// EXISTS colliding in PostgreSQL's catalog (as a duplicate table, type or
+// key): the loser finds the table made when it tries again.
+func IsCatalogRace(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07" || pe.Code == "42710")
 }
