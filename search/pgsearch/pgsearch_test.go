@@ -111,15 +111,24 @@ func TestSharedCatchUp(t *testing.T) {
 	}
 }
 
-// Rows made by an earlier format are dropped on open and rebuilt.
-func TestOlderFormatRebuilt(t *testing.T) {
-	e, dsn := engine()
+// fixtureConn is the suite's fixture, a connection to its database for
+// changing the index's tables behind its back, and the database's DSN.
+func fixtureConn(t *testing.T) (*searchtest.Fixture, *pgx.Conn, string) {
+	t.Helper()
+	e, dsnOf := engine()
 	f := searchtest.NewFixture(t, e)
-	conn, err := pgx.Connect(context.Background(), dsn(f.DB))
+	dsn := dsnOf(f.DB)
+	conn, err := pgx.Connect(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(context.Background())
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return f, conn, dsn
+}
+
+// Rows made by an earlier format are dropped on open and rebuilt.
+func TestOlderFormatRebuilt(t *testing.T) {
+	f, conn, dsn := fixtureConn(t)
 	if _, err := conn.Exec(context.Background(), `UPDATE search_state SET format = 0; DELETE FROM search_articles WHERE doc @@ 'missile'`); err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +143,7 @@ func TestOlderFormatRebuilt(t *testing.T) {
 	if _, err := conn.Exec(context.Background(), `UPDATE search_state SET format = 99`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pgsearch.Open(context.Background(), dsn(f.DB)); err == nil || !strings.Contains(err.Error(), "newer Herald") {
+	if _, err := pgsearch.Open(context.Background(), dsn); err == nil || !strings.Contains(err.Error(), "newer Herald") {
 		t.Errorf("open an index of a newer format: %v", err)
 	}
 }
@@ -170,13 +179,7 @@ func TestOpenTogether(t *testing.T) {
 // date index (pgsearch.go), is set on open, also on an index made before
 // it was.
 func TestDocStatistics(t *testing.T) {
-	e, dsn := engine()
-	f := searchtest.NewFixture(t, e)
-	conn, err := pgx.Connect(context.Background(), dsn(f.DB))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	f, conn, _ := fixtureConn(t)
 	target := func() string {
 		t.Helper()
 		var s *string
