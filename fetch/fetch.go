@@ -280,9 +280,7 @@ func (c *Client) hop(ctx context.Context, r *Request, u *url.URL, user *url.User
 	}
 	defer release()
 	if c.opts.Started != nil {
-		bare := *u
-		bare.User = nil
-		c.opts.Started(site, bare.String(), start)
+		c.opts.Started(site, herald.StoredURL(u.String()), start)
 	}
 
 	hopCtx, cancel := context.WithTimeoutCause(ctx, lim.timeout, errTimeout)

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"herald"
 )
 
 // unlimited lets tests hit one loopback server hard.
@@ -723,7 +725,7 @@ func TestStarted(t *testing.T) {
 		return false
 	}
 	s := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		if !told(r.URL.RequestURI()) {
+		if !told(herald.StoredURL(r.URL.RequestURI())) {
 			t.Errorf("%s reached the site before Started heard of it", r.URL)
 		}
 		if r.URL.Path == "/redirect" {
@@ -743,12 +745,15 @@ func TestStarted(t *testing.T) {
 	for i := range 5 {
 		urls = append(urls, fmt.Sprintf("%s/x?n=%d", withAuth, i))
 	}
+	// A URL in the query keeps its credentials on the wire, not in what
+	// Started is told.
+	urls = append(urls, s.URL+"/x?from=http://reader:secret@elsewhere.example/")
 	getAll(t, c, append(urls, withAuth+"/redirect"))
 
 	mu.Lock()
 	defer mu.Unlock()
-	if len(started) != 7 {
-		t.Fatalf("Started heard of %d requests, want 7 (a redirect is two)", len(started))
+	if len(started) != 8 {
+		t.Fatalf("Started heard of %d requests, want 8 (a redirect is two)", len(started))
 	}
 	slices.SortFunc(started, func(a, b start) int { return a.at.Compare(b.at) })
 	for i, s := range started {
