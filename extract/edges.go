@@ -54,7 +54,7 @@ func trimBoilerplate(ps []para, title string, stripText []string, tz *time.Locat
 			!(n <= 200 && (readAlsoLine(t) || creditLineMatch(t)))
 	}
 	cutRelated(ps, keep)
-	normTitle := normalizeForCompare(title)
+	normTitle := squash(title)
 	// Head: the title, bylines, dates and labels before the first real paragraph.
 	for i := range ps {
 		if !keep[i] {
@@ -90,7 +90,7 @@ func trimBoilerplate(ps []para, title string, stripText []string, tz *time.Locat
 
 func headJunk(p para, normTitle string, tz *time.Location) bool {
 	t := trimBullets(p.text)
-	if normTitle != "" && p.heading && similarTitle(normalizeForCompare(t), normTitle) {
+	if normTitle != "" && p.heading && similarTitle(squash(t), normTitle) {
 		return true
 	}
 	if runeLen(t) > maxEdgeLine {
@@ -287,16 +287,6 @@ func trimBullets(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || strings.ContainsRune("•·|›»>-–—*", r)
 	})
-}
-
-func normalizeForCompare(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // similarTitle reports whether a heading repeats the title, allowing for the

@@ -84,7 +84,7 @@ func (r *metaReader) bylines(yield func(string) bool) {
 // the same letters and digits, ignoring case ("Edilson La Rosa",
 // "edilson.la.rosa").
 func spells(name, handle string) bool {
-	return name != handle && strings.ContainsRune(name, ' ') && nameKey(name) == nameKey(handle)
+	return name != handle && strings.ContainsRune(name, ' ') && squash(name) == squash(handle)
 }
 
 // extends reports whether name is the first name given followed by more
@@ -114,22 +114,12 @@ func capitalised(w string) bool {
 	return w != ""
 }
 
-// nameKey is s's letters and digits, lower case.
-func nameKey(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return unicode.ToLower(r)
-		}
-		return -1
-	}, s)
-}
-
 // withoutSiteName drops the site's name from a byline that also names
 // someone ("unocero - Alberto Ávila", "Adam Aaronson PhillyVoice Staff"):
 // templates print the publication beside the author. A byline that is only
 // the site's name is left: the site is then the author given.
 func withoutSiteName(byline, site string) string {
-	key := normalizeForCompare(site)
+	key := squash(site)
 	if key == "" || byline == "" {
 		return byline
 	}
@@ -140,11 +130,11 @@ func withoutSiteName(byline, site string) string {
 		if n := len(words); n > 1 && strings.EqualFold(words[n-1], "staff") {
 			words = words[:n-1]
 		}
-		if n := len(words); n > 1 && normalizeForCompare(words[n-1]) == key {
+		if n := len(words); n > 1 && squash(words[n-1]) == key {
 			words = words[:n-1]
 		}
 		p := strings.Join(words, " ")
-		if p != "" && normalizeForCompare(p) != key {
+		if p != "" && squash(p) != key {
 			kept = append(kept, p)
 		}
 		changed = changed || p != strings.Join(strings.Fields(part), " ")

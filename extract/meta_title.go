@@ -2,7 +2,6 @@ package extract
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -133,11 +132,11 @@ func stripSiteName(t, site, host string) string {
 // isSiteName reports whether part of a title names the site: its declared
 // name or its host's main label ("zeit" for www.zeit.de, "ZEIT ONLINE").
 func isSiteName(part, site, host string) bool {
-	p := squashName(part)
+	p := squash(part)
 	if p == "" {
 		return false
 	}
-	if s := squashName(site); s != "" && (p == s || len(p) >= 4 && strings.Contains(s, p) || len(s) >= 4 && strings.Contains(p, s)) {
+	if s := squash(site); s != "" && (p == s || len(p) >= 4 && strings.Contains(s, p) || len(s) >= 4 && strings.Contains(p, s)) {
 		return true
 	}
 	if host == "" {
@@ -147,12 +146,12 @@ func isSiteName(part, site, host string) bool {
 	if len(labels) < 2 {
 		return false
 	}
-	if p == squashName(host) {
+	if p == squash(host) {
 		return true
 	}
 	// The label before the public suffix; for co.uk and similar the one before that too.
 	for _, l := range labels[:len(labels)-1] {
-		l = squashName(l)
+		l = squash(l)
 		if len(l) < 4 || l == "www" {
 			continue
 		}
@@ -161,18 +160,6 @@ func isSiteName(part, site, host string) bool {
 		}
 	}
 	return false
-}
-
-// squashName lower-cases s and keeps only its letters and digits, so that "ZEIT
-// ONLINE" and "zeit-online" compare equal.
-func squashName(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // normTitle is the form titles are compared in: lower case, quotes and dashes

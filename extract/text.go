@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -242,4 +243,17 @@ func soleParas(ps []para) []bool {
 		}
 	}
 	return sole
+}
+
+// squash lower-cases s and keeps only its letters and digits: the form in
+// which names, site names and titles are compared, so that "ZEIT ONLINE"
+// and "zeit-online", "Edilson La Rosa" and "edilson.la.rosa" are equal.
+func squash(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
