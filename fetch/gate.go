@@ -95,11 +95,8 @@ func (g *gate) acquire(ctx context.Context, site string, deadline time.Time, noW
 			// The site's lease came near its end while the request waited
 			// for a global slot (its renewals failing): another process
 			// may have the site by now. Wait for the lease again.
-			st.inflight--
-			st.starting = false
 			<-g.global
-			st.broadcast()
-			g.idle(site, st, lim)
+			g.unstart(site, st, lim)
 			g.mu.Unlock()
 			continue
 		}
@@ -173,13 +170,19 @@ func (g *gate) takeGlobal(ctx context.Context, site string, st *siteState, lim S
 		return nil
 	case <-ctx.Done():
 		g.mu.Lock()
-		st.inflight--
-		st.starting = false
-		st.broadcast()
-		g.idle(site, st, lim)
+		g.unstart(site, st, lim)
 		g.mu.Unlock()
 		return ctx.Err()
 	}
+}
+
+// unstart uncounts a request that took its turn at site but does not
+// start after all, and wakes the site's waiters. Called with g.mu held.
+func (g *gate) unstart(site string, st *siteState, lim SiteLimit) {
+	st.inflight--
+	st.starting = false
+	st.broadcast()
+	g.idle(site, st, lim)
 }
 
 // hold keeps requests to site from starting before until.
