@@ -25,7 +25,7 @@ var bleveEngine = searchtest.Engine{
 		t.Cleanup(func() { db.Close() })
 		return db
 	},
-	Open: func(t testing.TB, db *archive.DB) searchtest.Index {
+	Open: func(t testing.TB, db *archive.DB) search.Follower {
 		ix, err := search.Open(search.PathFor(db.Path()))
 		if err != nil {
 			t.Fatal(err)

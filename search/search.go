@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"herald/archive"
 )
 
 // Limits of a request.
@@ -80,13 +82,38 @@ type Result struct {
 }
 
 // Engine searches an index of the archive. *Index (bleve, beside a bbolt
-// archive) provides it; a PostgreSQL archive would provide it from the
-// database's own text search, compiling the same Query.
+// archive) and *pgsearch.Index (a PostgreSQL archive's own text search)
+// provide it, compiling the same Query.
 type Engine interface {
 	Search(ctx context.Context, r Request) (Result, error)
 }
 
-var _ Engine = (*Index)(nil)
+// Follower is an Engine kept in step with an archive through its change
+// log, as *Index and *pgsearch.Index are: what herald's commands open, and
+// what package searchtest holds every engine to.
+type Follower interface {
+	Engine
+	// CatchUp applies the changes since the index last did, or rebuilds
+	// it when Stale, and returns the sequence now applied.
+	CatchUp(ctx context.Context, a Archive) (uint64, error)
+	// Rebuild indexes every article anew.
+	Rebuild(ctx context.Context, a Archive) (uint64, error)
+	// Applied is the change sequence applied, and whether the index was
+	// ever built.
+	Applied() (applied uint64, built bool, err error)
+	Stats() (Stats, error)
+	Close() error
+}
+
+var _ Follower = (*Index)(nil)
+
+// Stale says whether an index that has applied the archive's change log up
+// to applied (built: at all) must be rebuilt from the articles rather than
+// caught up from log: it was never built, the log no longer holds what it
+// missed, or it is ahead of the log (the archive was replaced).
+func Stale(applied uint64, built bool, log archive.ChangeLog) bool {
+	return !built || log.Trimmed > applied || applied > log.Last
+}
 
 // ErrBadRequest is wrapped by errors of a request's own making other than
 // its query's (a limit out of range): like ErrQuery, a 400 or exit 2.

@@ -4,8 +4,6 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-
-	"herald/archive"
 )
 
 // Token is one term of analysed text and its position among the text's
@@ -56,12 +54,4 @@ func tokens(which int, text string, dropPairs bool) []Token {
 		out = append(out, Token{Term: string(t.Term), Position: t.Position})
 	}
 	return out
-}
-
-// Stale says whether an index that has applied the archive's change log up
-// to applied (built: at all) must be rebuilt from the articles rather than
-// caught up from log: it was never built, the log no longer holds what it
-// missed, or it is ahead of the log (the archive was replaced).
-func Stale(applied uint64, built bool, log archive.ChangeLog) bool {
-	return !built || log.Trimmed > applied || applied > log.Last
 }

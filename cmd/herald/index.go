@@ -12,19 +12,6 @@ import (
 	"herald/search/pgsearch"
 )
 
-// searchIndex is the search index of an archive, kept in step with it
-// through its change log: a bleve index beside a bbolt file
-// (*search.Index), PostgreSQL's own text search in the database of a
-// shared archive (*pgsearch.Index).
-type searchIndex interface {
-	search.Engine
-	CatchUp(ctx context.Context, a search.Archive) (uint64, error)
-	Rebuild(ctx context.Context, a search.Archive) (uint64, error)
-	Applied() (seq uint64, built bool, err error)
-	Stats() (search.Stats, error)
-	Close() error
-}
-
 // indexPath is the directory of a bbolt archive's search index:
 // --search-index, else the config's search_index: when db is the
 // config's archive, else beside the file (its path with .search added).
@@ -50,7 +37,7 @@ func indexPlace(e *env, db *archive.DB) string {
 // openIndex opens db's search index: in the database of a PostgreSQL
 // archive (search_index: and --search-index do not apply), else the
 // bleve directory, creating its parent.
-func openIndex(e *env, db *archive.DB) (searchIndex, error) {
+func openIndex(e *env, db *archive.DB) (search.Follower, error) {
 	if config.IsPostgres(db.Path()) {
 		return pgsearch.Open(context.Background(), withPassword(db.Path(), e.password()))
 	}

@@ -8,6 +8,7 @@ import (
 
 	"herald/archive"
 	"herald/internal/pgtest"
+	"herald/search"
 	"herald/search/pgsearch"
 )
 
@@ -39,7 +40,7 @@ func TestCJKWordsFindTheirArticlesPostgres(t *testing.T) {
 
 // pgArchive is an empty archive in a database of its own, and its text
 // search.
-func pgArchive(t *testing.T) (*archive.DB, searchIndex) {
+func pgArchive(t *testing.T) (*archive.DB, search.Follower) {
 	t.Helper()
 	dsn := pgtest.DB(t)
 	db, err := archive.Open(dsn, archive.Options{})

@@ -72,7 +72,7 @@ func TestKnownItemSearch(t *testing.T) {
 }
 
 // bleveIndex is a new bleve index in a temporary directory.
-func bleveIndex(t *testing.T) searchIndex {
+func bleveIndex(t *testing.T) search.Follower {
 	t.Helper()
 	ix, err := search.Open(filepath.Join(t.TempDir(), "index"))
 	if err != nil {
@@ -133,7 +133,7 @@ func importCorpus(t *testing.T, db *archive.DB, dir string) int {
 
 // knownItems indexes db in ix and checks the two known-item rates over
 // its articles.
-func knownItems(t *testing.T, db *archive.DB, ix searchIndex) {
+func knownItems(t *testing.T, db *archive.DB, ix search.Follower) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := ix.Rebuild(ctx, db); err != nil {
@@ -264,7 +264,7 @@ func TestCJKWordsFindTheirArticles(t *testing.T) {
 
 // cjkWords archives the CJK feeds of the corpus and the seed in db, and
 // searches them in ix.
-func cjkWords(t *testing.T, db *archive.DB, ix searchIndex) {
+func cjkWords(t *testing.T, db *archive.DB, ix search.Follower) {
 	t.Helper()
 	dir := filepath.Join(sharedDir(), "corpus", "feeds", "chardet")
 	if _, err := os.Stat(dir); err != nil {

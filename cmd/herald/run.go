@@ -26,6 +26,7 @@ import (
 	"herald/fetch"
 	"herald/poll"
 	"herald/schedule"
+	"herald/search"
 	"herald/serve"
 )
 
@@ -109,7 +110,7 @@ func cmdRun(ctx context.Context, e *env, r role, lease time.Duration) error {
 	}
 	// Only a process that serves searches; the index catches up on the
 	// archive's change log wherever it is opened next.
-	var ix searchIndex
+	var ix search.Follower
 	stopIndex := func() error { return nil }
 	if r.serves() {
 		if ix, stopIndex, err = followIndex(ctx, e, db); err != nil {
@@ -155,8 +156,8 @@ type daemon struct {
 	sched   *schedule.Scheduler
 	metrics *serve.Metrics
 	running atomic.Bool
-	index   searchIndex // the search index, kept in step by followIndex; nil when not serving
-	token   string      // from token_file:, read once at start
+	index   search.Follower // the search index, kept in step by followIndex; nil when not serving
+	token   string          // from token_file:, read once at start
 	role    role
 }
 

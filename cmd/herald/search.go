@@ -333,7 +333,7 @@ var stopCatchUp = 2 * time.Second
 // archive takes a while; searches meanwhile see what is indexed). stop ends
 // that, catches up a last time, trims the archive's change log and closes
 // the index.
-func followIndex(ctx context.Context, e *env, db *archive.DB) (ix searchIndex, stop func() error, err error) {
+func followIndex(ctx context.Context, e *env, db *archive.DB) (ix search.Follower, stop func() error, err error) {
 	ix, err = openIndex(e, db)
 	if err != nil {
 		return nil, nil, err

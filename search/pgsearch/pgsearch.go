@@ -99,6 +99,8 @@ type Index struct {
 	name string // user@host:port/database, for errors; never the password
 }
 
+var _ search.Follower = (*Index)(nil)
+
 // Open connects to the database dsn names and makes the index's tables
 // when they are missing. Its errors never show the DSN's password.
 func Open(ctx context.Context, dsn string) (*Index, error) {

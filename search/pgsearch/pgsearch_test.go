@@ -35,7 +35,7 @@ func engine() (e searchtest.Engine, dsn func(*archive.DB) string) {
 			dsns[db] = dsn
 			return db
 		},
-		Open: func(t testing.TB, db *archive.DB) searchtest.Index {
+		Open: func(t testing.TB, db *archive.DB) search.Follower {
 			ix, err := pgsearch.Open(context.Background(), dsns[db])
 			if err != nil {
 				t.Fatal(err)
@@ -62,7 +62,7 @@ func TestSharedCatchUp(t *testing.T) {
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	errs := make(chan error, 2)
-	for _, ix := range []searchtest.Index{f.Ix, other} {
+	for _, ix := range []search.Follower{f.Ix, other} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -18,23 +18,12 @@ import (
 	"herald/search"
 )
 
-// Index is what the suite tests: a search engine that follows an archive
-// through its change log.
-type Index interface {
-	search.Engine
-	CatchUp(ctx context.Context, a search.Archive) (uint64, error)
-	Rebuild(ctx context.Context, a search.Archive) (uint64, error)
-	Applied() (applied uint64, built bool, err error)
-	Stats() (search.Stats, error)
-	Close() error
-}
-
 // Engine makes what a test needs: a new, empty archive, closed when the
 // test ends, and the index of an archive, opened anew at each call (a test
 // closes it and opens it again, as after a crash).
 type Engine struct {
 	Archive func(t testing.TB) *archive.DB
-	Open    func(t testing.TB, db *archive.DB) Index
+	Open    func(t testing.TB, db *archive.DB) search.Follower
 }
 
 // Run runs the suite against e.
@@ -95,7 +84,7 @@ func (d Doc) item(i int) archive.Item {
 // Fixture is an archive holding Docs and its index, caught up.
 type Fixture struct {
 	DB  *archive.DB
-	Ix  Index
+	Ix  search.Follower
 	IDs map[string]string // title -> id
 	e   Engine
 }
@@ -122,7 +111,7 @@ func (f *Fixture) Ingest(t testing.TB, d Doc, i int) {
 }
 
 // OpenIndex opens the index and catches it up.
-func (f *Fixture) OpenIndex(t testing.TB) Index {
+func (f *Fixture) OpenIndex(t testing.TB) search.Follower {
 	t.Helper()
 	ix := f.e.Open(t, f.DB)
 	if _, err := ix.CatchUp(context.Background(), f.DB); err != nil {
@@ -367,7 +356,7 @@ func testRebuild(t *testing.T, e Engine) {
 // t0 and ingested in a shuffled order (so that the index's order is not
 // the dates'), each with the word "common", "even" on even i, "rare" on
 // every 97th; and its index.
-func dated(t *testing.T, e Engine, n int) (*archive.DB, Index) {
+func dated(t *testing.T, e Engine, n int) (*archive.DB, search.Follower) {
 	t.Helper()
 	db := e.Archive(t)
 	order := rand.New(rand.NewPCG(3, 4)).Perm(n)
@@ -459,7 +448,7 @@ func testDateOrderWindow(t *testing.T, e Engine) {
 // relevanceWindow: a relevance-ordered search of a word every article
 // holds ranks a window of at least 4,000 of the newest, and a date bound
 // that every article meets changes no score (the range scores nothing).
-func relevanceWindow(t *testing.T, ix Index, n int) {
+func relevanceWindow(t *testing.T, ix search.Follower, n int) {
 	r := search.Request{Query: MustParse(t, "even"), Limit: 50}
 	res, err := ix.Search(context.Background(), r)
 	if err != nil {
