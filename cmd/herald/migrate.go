@@ -61,7 +61,7 @@ func cmdMigrate(ctx context.Context, e *env, to, pwFile string) error {
 	if err != nil {
 		return err
 	}
-	m := migration{from: archivePath(e, cfg), fromPassword: archivePassword(e, cfg)}
+	m := migration{from: archivePath(e, cfg), fromPassword: e.password()}
 	if m.to, m.toPassword, err = migrationTarget(to, pwFile); err != nil {
 		return err
 	}

@@ -120,7 +120,7 @@ func cmdRun(ctx context.Context, e *env, r role, lease time.Duration) error {
 	}
 	var ls *leases
 	if r.polls() {
-		if ls, err = openLeases(ctx, db.Path(), archivePassword(e, cfg), lease); err != nil {
+		if ls, err = openLeases(ctx, db.Path(), e.password(), lease); err != nil {
 			stopIndex()
 			db.Close()
 			return err

@@ -36,17 +36,9 @@ func archivePath(e *env, cfg *config.Config) string {
 	return cfg.Archive
 }
 
-// archivePassword is the password of a PostgreSQL archive: that of --db's
-// URL, else the config's (its URL or archive_password_file:); "" leaves it
-// to PGPASSWORD.
-func archivePassword(e *env, cfg *config.Config) config.Secret {
-	if e.dbPassword != "" {
-		return e.dbPassword
-	}
-	return cfg.ArchivePassword
-}
-
-// password is archivePassword of the config loaded last.
+// password is the password of a PostgreSQL archive: that of --db's URL,
+// else the loaded config's (its URL or archive_password_file:); "" leaves
+// it to PGPASSWORD.
 func (e *env) password() config.Secret {
 	if e.dbPassword != "" {
 		return e.dbPassword
@@ -65,7 +57,7 @@ func engineName(path string) string {
 // openArchive opens the archive, failing at once when a daemon holds it.
 // The archive's errors name its path already.
 func openArchive(e *env, cfg *config.Config) (*archive.DB, error) {
-	return openAt(archivePath(e, cfg), archivePassword(e, cfg), archive.Options{LockTimeout: 500 * time.Millisecond, SanitizeHTML: extract.SanitizeHTML})
+	return openAt(archivePath(e, cfg), e.password(), archive.Options{LockTimeout: 500 * time.Millisecond, SanitizeHTML: extract.SanitizeHTML})
 }
 
 // openReaderAt opens the archive at path read-only: it never creates one,
@@ -108,7 +100,7 @@ func withArchive(ctx context.Context, e *env, cfg *config.Config, request string
 			return err
 		}
 	}
-	db, err := openReaderAt(path, archivePassword(e, cfg))
+	db, err := openReaderAt(path, e.password())
 	if err != nil {
 		return err
 	}
