@@ -327,20 +327,15 @@ func (f *fleet) sent(t *testing.T) [][]sent {
 	t.Helper()
 	out := make([][]sent, len(f.pollers))
 	for i, p := range f.pollers {
-		sc := bufio.NewScanner(strings.NewReader(p.logs.String()))
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-		for sc.Scan() {
+		p.logLines(t, i, func(b []byte) {
 			var line struct {
 				Msg string
 				sent
 			}
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "request" {
+			if json.Unmarshal(b, &line) == nil && line.Msg == "request" {
 				out[i] = append(out[i], line.sent)
 			}
-		}
-		if err := sc.Err(); err != nil {
-			t.Fatalf("poller %d's log: %v", i, err)
-		}
+		})
 	}
 	return out
 }
@@ -352,32 +347,42 @@ func (f *fleet) polledBy(t *testing.T) []map[string]int {
 	out := make([]map[string]int, len(f.pollers))
 	for i, p := range f.pollers {
 		out[i] = map[string]int{}
-		sc := bufio.NewScanner(strings.NewReader(p.logs.String()))
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-		for sc.Scan() {
+		p.logLines(t, i, func(b []byte) {
 			var line struct{ Msg, Feed string }
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "polled" {
+			if json.Unmarshal(b, &line) == nil && line.Msg == "polled" {
 				out[i][line.Feed]++
 			}
-		}
+		})
 	}
 	return out
 }
 
 // warnings counts each poller's warnings and errors by message.
-func (f *fleet) warnings() map[string]int {
+func (f *fleet) warnings(t *testing.T) map[string]int {
+	t.Helper()
 	out := map[string]int{}
-	for _, p := range f.pollers {
-		sc := bufio.NewScanner(strings.NewReader(p.logs.String()))
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-		for sc.Scan() {
+	for i, p := range f.pollers {
+		p.logLines(t, i, func(b []byte) {
 			var line struct{ Level, Msg string }
-			if json.Unmarshal(sc.Bytes(), &line) == nil && (line.Level == "WARN" || line.Level == "ERROR") {
+			if json.Unmarshal(b, &line) == nil && (line.Level == "WARN" || line.Level == "ERROR") {
 				out[line.Level+" "+line.Msg]++
 			}
-		}
+		})
 	}
 	return out
+}
+
+// logLines gives each line of poller i's log to fn.
+func (p *poller) logLines(t *testing.T, i int, fn func([]byte)) {
+	t.Helper()
+	sc := bufio.NewScanner(strings.NewReader(p.logs.String()))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		fn(sc.Bytes())
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("poller %d's log: %v", i, err)
+	}
 }
 
 func lastLines(s string, n int) string {
@@ -513,7 +518,7 @@ func TestPollersSurviveDatabaseRestart(t *testing.T) {
 	f.checkArchive(t, st)
 	f.checkPoliteness(t)
 	// The outage must have been met, or this test tested nothing.
-	warned := f.warnings()
+	warned := f.warnings(t)
 	if len(warned) == 0 {
 		t.Errorf("no poller logged a warning while the database was down")
 	}
