@@ -109,17 +109,13 @@ func Open(ctx context.Context, dsn string) (*Index, error) {
 		// pgconn's ParseConfigError redacts the password it quotes.
 		return nil, fmt.Errorf("search index: %w", err)
 	}
-	if cfg.ConnConfig.ConnectTimeout == 0 {
-		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
-	}
 	// A search's plan depends on its words: a word most articles hold is
 	// read newest first along the date index, a rare one through GIN. A
 	// generic plan, which PostgreSQL switches a prepared statement to
 	// after five runs, cannot see the words, and read every match of a
 	// common word (200 ms against 4 at 100,000 articles).
 	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
-	cc := cfg.ConnConfig
-	ix := &Index{name: cc.User + "@" + cc.Host + ":" + strconv.Itoa(int(cc.Port)) + "/" + cc.Database}
+	ix := &Index{name: pgkv.Configure(cfg)}
 	if ix.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, ix.errorf("connect: %w", err)
 	}

@@ -38,12 +38,7 @@ func Open(ctx context.Context, dsn string) (*Engine, error) {
 
 func open(ctx context.Context, cfg *pgxpool.Config) (*Engine, error) {
 	var err error
-	if cfg.ConnConfig.ConnectTimeout == 0 {
-		// A server that does not answer must not hang a transaction.
-		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
-	}
-	cc := cfg.ConnConfig
-	e := &Engine{name: cc.User + "@" + cc.Host + ":" + strconv.Itoa(int(cc.Port)) + "/" + cc.Database}
+	e := &Engine{name: Configure(cfg)}
 	if e.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("pgkv: open %s: %w", e.name, err)
 	}
@@ -52,6 +47,18 @@ func open(ctx context.Context, cfg *pgxpool.Config) (*Engine, error) {
 		return nil, fmt.Errorf("%w (database %s)", err, e.name)
 	}
 	return e, nil
+}
+
+// Configure gives cfg what every pool of Herald's has: a server that does
+// not answer fails the connection after 10 s rather than hang a
+// transaction. It returns the database's name as Herald shows it,
+// user@host:port/database, never the password.
+func Configure(cfg *pgxpool.Config) (name string) {
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
+	}
+	cc := cfg.ConnConfig
+	return cc.User + "@" + cc.Host + ":" + strconv.Itoa(int(cc.Port)) + "/" + cc.Database
 }
 
 // Close closes the pool's connections.
