@@ -246,6 +246,16 @@ func TestRelatedAndPromo(t *testing.T) {
 			hasNot: []string{"Follow The Daily", "Subscribe to our"},
 		},
 		{
+			name:   "another story's headline in capitals, inside the text",
+			story:  body + `<p><a href="/c"><strong>FERRY TO BE SOLD AFTER FORTY YEARS</strong></a></p>` + last,
+			hasNot: []string{"FERRY TO BE SOLD"},
+		},
+		{
+			name:  "capitals that do not link, and a link in a sentence's case, stay",
+			story: body + `<p>THE BRIDGE IS CLOSED UNTIL FURTHER NOTICE</p><p><a href="/report">Read the engineers' full report on the bridge</a></p>` + last,
+			has:   []string{"THE BRIDGE IS CLOSED", "full report on the bridge"},
+		},
+		{
 			name:  "promo words inside the text stay",
 			story: body + `<p>The mayor said on Twitter that the council would follow the engineers' advice.</p>` + last,
 			has:   []string{"said on Twitter that the council would follow"},

@@ -51,7 +51,7 @@ func trimBoilerplate(ps []para, title string, stripText []string, tz *time.Locat
 			n = runeLen(t)
 		}
 		keep[i] = !strip[p.text] && !(full <= maxEdgeLine && isFurnitureLine(t)) &&
-			!(n <= 200 && (readAlsoLine(t) || creditLineMatch(t)))
+			!(n <= 200 && (readAlsoLine(t) || creditLineMatch(t))) && !headlineLink(p)
 	}
 	cutRelated(ps, keep)
 	normTitle := squash(title)
@@ -348,4 +348,29 @@ func tailLabelMatch(s string) bool {
 // hasColon reports whether s holds a colon, ASCII or full width.
 func hasColon(s string) bool {
 	return strings.IndexByte(s, ':') >= 0 || strings.Contains(s, "：")
+}
+
+// headlineLink reports whether p is another story's headline, set in
+// capitals as news sites break a text with them: the whole paragraph
+// links, three words or more, no lower-case letter. Capitals that do not
+// link (a sign quoted, a shout) and a link in a sentence's case stay.
+func headlineLink(p para) bool {
+	if p.block == nil || p.heading || len(strings.Fields(p.text)) < 3 {
+		return false
+	}
+	upper := false
+	for _, r := range p.text {
+		if unicode.IsLower(r) {
+			return false
+		}
+		upper = upper || unicode.IsUpper(r)
+	}
+	if !upper {
+		return false
+	}
+	var st textStats
+	for _, n := range p.nodes {
+		measureInto(n, &st, false)
+	}
+	return st.text > 0 && st.link == st.text
 }
