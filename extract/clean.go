@@ -42,7 +42,8 @@ var (
 		details credits widget widgets`)
 	contentWords = wordSet(`article articles content body main post entry story text blog hentry embed embedded`)
 	junkRoles    = wordSet(`navigation banner complementary contentinfo search menu menubar dialog alertdialog tooltip`)
-	hiddenClass  = wordSet(`hidden hide sr-only screen-reader-text visually-hidden visuallyhidden invisible d-none is-hidden u-hidden element-invisible offscreen`)
+	hiddenClass  = wordSet(`hidden hide sr-only screen-reader-text visually-hidden visuallyhidden invisible d-none is-hidden u-hidden element-invisible offscreen
+		off-screen screen-reader-only show-for-sr u-visually-hidden is-visually-hidden a11y-hidden assistive-text`)
 )
 
 // softMax is the text length under which a soft-worded element is junk.

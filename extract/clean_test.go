@@ -56,8 +56,8 @@ func TestCleaning(t *testing.T) {
 		},
 		{
 			name:   "hidden elements",
-			inner:  `<p hidden>Secret one</p><p style="display: none">Secret two</p><p aria-hidden="true">Secret three</p><span class="sr-only">Secret four</span>`,
-			hasNot: []string{"Secret one", "Secret two", "Secret three", "Secret four"},
+			inner:  `<p hidden>Secret one</p><p style="display: none">Secret two</p><p aria-hidden="true">Secret three</p><span class="sr-only">Secret four</span><figure><img src="/b.jpg"><figcaption><span class="off-screen">Secret five</span> The bridge in 1950.</figcaption></figure>`,
+			hasNot: []string{"Secret one", "Secret two", "Secret three", "Secret four", "Secret five"},
 		},
 		{
 			name:    "lazy images",
