@@ -251,6 +251,11 @@ func TestRelatedAndPromo(t *testing.T) {
 			hasNot: []string{"FERRY TO BE SOLD"},
 		},
 		{
+			name:   "a see-more line inside the text",
+			story:  body + `<p>SEE MORE: <a href="/c">Ferry to be sold after forty years</a></p>` + last,
+			hasNot: []string{"SEE MORE", "Ferry to be sold"},
+		},
+		{
 			name:  "capitals that do not link, and a link in a sentence's case, stay",
 			story: body + `<p>THE BRIDGE IS CLOSED UNTIL FURTHER NOTICE</p><p><a href="/report">Read the engineers' full report on the bridge</a></p>` + last,
 			has:   []string{"THE BRIDGE IS CLOSED", "full report on the bridge"},
@@ -291,6 +296,7 @@ func TestRelatedHeading(t *testing.T) {
 		{"You may also like...", true},
 		{"» Das könnte Sie auch interessieren:", true},
 		{"Artículos relacionados", true},
+		{"DON'T MISS", true},
 		{"Related work on the bridge", false},
 		{"Read also", false}, // also heads one link in a text that goes on
 		{"", false},

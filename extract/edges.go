@@ -17,7 +17,7 @@ import (
 // Lines that point to other articles from inside this one: "Read also:
 // <headline>". They are dropped wherever they are when short.
 var readAlso = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)^(?:read also|also read|read more|see also|related|related article|lea también|lea más|lea|le puede interesar|te puede interesar|lee también|leia também|leia mais|veja também|lesen sie auch|lesen sie mehr|lesen sie hier|mehr zum thema|mehr dazu|auch interessant|zum weiterlesen|weiterlesen|lire aussi|à lire aussi|voir aussi|leggi anche|czytaj też|czytaj także|zobacz też|zobacz także|читайте также|vea también|ver también|puedes ver|mira|related stories|related articles)\s*[:：]`)
+	return regexp.MustCompile(`(?i)^(?:read also|also read|read more|see also|see more|related|related article|lea también|lea más|lea|le puede interesar|te puede interesar|lee también|leia também|leia mais|veja também|lesen sie auch|lesen sie mehr|lesen sie hier|mehr zum thema|mehr dazu|auch interessant|zum weiterlesen|weiterlesen|lire aussi|à lire aussi|voir aussi|leggi anche|czytaj też|czytaj także|zobacz też|zobacz także|читайте также|vea también|ver también|puedes ver|mira|related stories|related articles)\s*[:：]`)
 })
 
 // Credit lines under pictures: "Foto: dpa", "(Quelle: AP)", "Imagen: Télam".
@@ -127,6 +127,7 @@ func tailJunk(p para, tz *time.Location) bool {
 // also" and its kin also stand alone before one link in a text that goes on.
 var relatedHeadings = wordSet(`related related_posts related_articles related_stories
 	related_content related_news related_coverage more_related_stories you_may_also_like you_might_also_like
+	don't_miss don’t_miss do_not_miss
 	you_may_like you_might_like you_may_be_interested_in you_might_be_interested_in recommended_for_you
 	more_on_this_topic more_on_this_story more_stories most_popular most_read read_next up_next
 	das_könnte_sie_auch_interessieren das_könnte_dich_auch_interessieren das_interessiert_sie_vielleicht_auch
