@@ -247,8 +247,8 @@ func TestRelatedAndPromo(t *testing.T) {
 		},
 		{
 			name:   "another story's headline in capitals, inside the text",
-			story:  body + `<p><a href="/c"><strong>FERRY TO BE SOLD AFTER FORTY YEARS</strong></a></p>` + last,
-			hasNot: []string{"FERRY TO BE SOLD"},
+			story:  body + `<p><a href="/c"><strong>FERRY TO BE SOLD AFTER FORTY YEARS</strong></a></p>` + last + `<p><a href="/d">SINGER TO PERFORM HER HITS AT THE AMAs</a></p>` + last,
+			hasNot: []string{"FERRY TO BE SOLD", "SINGER TO PERFORM"},
 		},
 		{
 			name:   "a see-more line inside the text",

@@ -353,20 +353,24 @@ func hasColon(s string) bool {
 
 // headlineLink reports whether p is another story's headline, set in
 // capitals as news sites break a text with them: the whole paragraph
-// links, three words or more, no lower-case letter. Capitals that do not
+// links, three words or more, in capitals. Capitals that do not
 // link (a sign quoted, a shout) and a link in a sentence's case stay.
 func headlineLink(p para) bool {
 	if p.block == nil || p.heading || len(strings.Fields(p.text)) < 3 {
 		return false
 	}
-	upper := false
+	// A headline in capitals may hold a name that is not ("AMAs", "iPhone"):
+	// one lower-case letter in twenty is let through.
+	var upper, lower int
 	for _, r := range p.text {
-		if unicode.IsLower(r) {
-			return false
+		switch {
+		case unicode.IsUpper(r):
+			upper++
+		case unicode.IsLower(r):
+			lower++
 		}
-		upper = upper || unicode.IsUpper(r)
 	}
-	if !upper {
+	if upper == 0 || lower*20 > upper {
 		return false
 	}
 	var st textStats
