@@ -225,8 +225,11 @@ func newText(data []byte) *text {
 
 func (t *text) bytes() []byte { return []byte(strings.Join(t.lines, "")) }
 
-// insert puts block after line i (0-based; -1 for the start).
+// insert puts block after line i (0-based; -1 for the start), or after the
+// last line when i is past it: yaml places an empty value at the end of a
+// file ("- ?") on a line of its own that the text does not have.
 func (t *text) insert(i int, block []string) {
+	i = min(i, len(t.lines)-1)
 	if i >= 0 && !strings.HasSuffix(t.lines[i], "\n") {
 		t.lines[i] += t.eol
 	}
