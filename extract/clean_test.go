@@ -261,6 +261,11 @@ func TestRelatedAndPromo(t *testing.T) {
 			has:   []string{"THE BRIDGE IS CLOSED", "full report on the bridge"},
 		},
 		{
+			name:   "staff credits at the end",
+			story:  body + last + `<p>Reporting by Jane Doe; additional reporting by John Roe and Ann Poe in London; Editing by Max Moe and a second editor whose name is long</p><p>Write to Jane Doe at jane.doe@example.com</p><p>John Roe contributed to this report.</p>`,
+			hasNot: []string{"Reporting by", "Write to", "contributed to this report"},
+		},
+		{
 			name:  "promo words inside the text stay",
 			story: body + `<p>The mayor said on Twitter that the council would follow the engineers' advice.</p>` + last,
 			has:   []string{"said on Twitter that the council would follow"},

@@ -25,6 +25,11 @@ var creditLine = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)^\(?(?:foto|fotos|photo|photos|bild|bilder|imagen|image|quelle|source|fuente|fonte|credit|credits|crédito|photo credit|image credit|abbildung|grafik|beitragsbild|titelbild|źródło|zdjęcie|fot)\s*[:：/]`)
 })
 
+// Lines that credit the staff behind a story (staffLine).
+var staffCredit = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(?:(?:additional )?reporting by|editing by|edited by|writing by|compiled by)\b|\bcontributed (?:reporting )?to this (?:report|story|article)\.?$|^write to .{1,80}\bat \S+@\S+\.\S+$`)
+})
+
 // Labelled lines that end an article's body: "Tags: a, b", "Source: AP".
 var tailLabel = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)^(?:tags?|topics?|themen|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|filed under|categor(?:y|ies)|kategorien?|rubriken?|mots[- ]clés|étiquettes|etiquetas|argomenti|keywords|related|see also|read more|more|also read|sources?|quellen?|photos?|fotos?|credits?|image|bild|copyright)\s*[:：]`)
@@ -107,7 +112,11 @@ func headJunk(p para, normTitle string, tz *time.Location) bool {
 
 func tailJunk(p para, tz *time.Location) bool {
 	t := trimBullets(p.text)
-	if runeLen(t) > maxEdgeLine {
+	n := runeLen(t)
+	if n <= maxStaffLine && staffLine(t) {
+		return true
+	}
+	if n > maxEdgeLine {
 		return false
 	}
 	if p.heading {
@@ -120,6 +129,17 @@ func tailJunk(p para, tz *time.Location) bool {
 		return true
 	}
 	return isTailLine(t) || tailLabelMatch(t) || promoLine(t)
+}
+
+// maxStaffLine is the longest staff credit (runes): an agency's names its
+// reporters and editors at length.
+const maxStaffLine = 300
+
+// staffLine reports whether s credits the newsroom's staff, as agencies and
+// papers end a story: "Reporting by …; Editing by …", "Jane Doe
+// contributed to this report.", "Write to Jane Doe at jane@example.com".
+func staffLine(s string) bool {
+	return staffCredit().MatchString(s)
 }
 
 // relatedHeadings are the headings (words joined by "_") of a block of
