@@ -302,6 +302,10 @@ func TestRelatedHeading(t *testing.T) {
 		{"» Das könnte Sie auch interessieren:", true},
 		{"Artículos relacionados", true},
 		{"DON'T MISS", true},
+		{"More Great WIRED Stories", true},
+		{"More top news:", true},
+		{"More than forty stories", false},
+		{"More stories of the flood will follow in our next issue", false},
 		{"Related work on the bridge", false},
 		{"Read also", false}, // also heads one link in a text that goes on
 		{"", false},

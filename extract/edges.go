@@ -272,7 +272,21 @@ func relatedHeading(s string) bool {
 		return false
 	}
 	s = strings.TrimRight(strings.ToLower(trimBullets(s)), ".:!…? \u00a0")
-	return relatedHeadings[strings.Join(strings.Fields(s), "_")]
+	w := strings.Fields(s)
+	return relatedHeadings[strings.Join(w, "_")] || moreHeading(w)
+}
+
+// moreHeading reports whether the words w title a list of the site's other
+// stories: "More great stories", "More top news", up to five words.
+func moreHeading(w []string) bool {
+	if len(w) < 2 || len(w) > 5 || w[0] != "more" || w[1] == "than" {
+		return false
+	}
+	switch w[len(w)-1] {
+	case "stories", "articles", "news", "posts", "reads", "videos":
+		return true
+	}
+	return false
 }
 
 // promoLine reports whether a line asks the reader to subscribe, follow the
