@@ -262,7 +262,7 @@ func TestRelatedAndPromo(t *testing.T) {
 		},
 		{
 			name:   "staff credits at the end",
-			story:  body + last + `<p>Reporting by Jane Doe; additional reporting by John Roe and Ann Poe in London; Editing by Max Moe and a second editor whose name is long</p><p>Write to Jane Doe at jane.doe@example.com</p><p>John Roe contributed to this report.</p>`,
+			story:  body + last + `<p>Reporting by Jane Doe; additional reporting by John Roe and Ann Poe in London; Editing by Max Moe and a second editor whose name is long</p><p>Write to Jane Doe at jane.doe@example.com</p><p>John Roe contributed to this report.</p><p>(Reporting by Ann Poe, editing by Max Moe)</p>`,
 			hasNot: []string{"Reporting by", "Write to", "contributed to this report"},
 		},
 		{

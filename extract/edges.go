@@ -27,7 +27,7 @@ var creditLine = sync.OnceValue(func() *regexp.Regexp {
 
 // Lines that credit the staff behind a story (staffLine).
 var staffCredit = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)^(?:(?:additional )?reporting by|editing by|edited by|writing by|compiled by)\b|\bcontributed (?:reporting )?to this (?:report|story|article)\.?$|^write to .{1,80}\bat \S+@\S+\.\S+$`)
+	return regexp.MustCompile(`(?i)^\(?(?:(?:additional )?reporting by|editing by|edited by|writing by|compiled by)\b|\bcontributed (?:reporting )?to this (?:report|story|article)\.?$|^write to .{1,80}\bat \S+@\S+\.\S+$`)
 })
 
 // Labelled lines that end an article's body: "Tags: a, b", "Source: AP".
