@@ -188,6 +188,7 @@ var furnitureLiterals = literals(
 	"aktualisiert am", "zum vergrößern auf das bild klicken",
 	"loading", "loading...", "please wait", "bitte warten", "menu", "menü", "search", "suche", "home",
 	"startseite", "top", "back to top", "nach oben", "zurück", "back",
+	"getty images", "getty", "shutterstock", "istock", "reuters", "associated press", "ap photo", "afp", "epa", "dpa", "imago", "picture alliance",
 )
 
 // furnitureAfterCount are the lines that may follow a count: "12 comments".
@@ -220,7 +221,8 @@ var (
 )
 
 // isFurnitureLine reports whether a line is page furniture wherever it
-// appears: ad labels, share prompts and their toasts. Lines are matched
+// appears: ad labels, share prompts and their toasts, a picture agency's
+// name left alone under its picture. Lines are matched
 // whole, so an article sentence that mentions an advertisement stays.
 func isFurnitureLine(s string) bool {
 	l := newFoldLine(s)
