@@ -34,6 +34,11 @@ func TestCleaning(t *testing.T) {
 			hasNot: []string{"Facebook", "Link copied"},
 		},
 		{
+			name:  "a post quoted in the text, its links and all",
+			inner: `<div class="social-media-embed"><blockquote class="twitter-tweet"><p>Yes this is real and yes the state spent half a million on it: <a href="https://t.co/Nc0">https://t.co/Nc0</a></p>— Jane (@jane) <a href="https://twitter.com/jane/status/1">November 18, 2019</a></blockquote></div>`,
+			has:   []string{"Yes this is real", "(@jane)"},
+		},
+		{
 			name:   "link copied toast",
 			inner:  `<p>Link copied</p>`,
 			hasNot: []string{"Link copied"},

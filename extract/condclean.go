@@ -60,12 +60,12 @@ func elementsInFigure(root *html.Node) ([]*html.Node, []bool) {
 
 func furniture(n *html.Node, inFigure bool, memo statsMemo) bool {
 	weight := classWeight(n)
-	if weight < 0 {
+	if weight < 0 && !contentNamed(n) {
 		return true
 	}
 	st := memo.measure(n)
-	if st.commas >= 10 {
-		return false
+	if st.commas >= 10 || st.text > 0 && quotedText(n, memo) == st.text {
+		return false // a quotation's links (a post's own) do not make it a list
 	}
 	t := memo.tags(n)
 	p, img, li, input, embed := t.p, t.img, t.li, t.input, t.embed
@@ -147,4 +147,31 @@ func dataTable(n *html.Node) bool {
 		return verdict
 	}
 	return rows >= 10 || cols > 4 || rows*cols > 10
+}
+
+// contentNamed reports whether n's class names it content as well
+// ("social-media-embed": a post quoted in the text).
+func contentNamed(n *html.Node) bool {
+	var buf [16]string
+	for _, w := range tokens(attr(n, "class"), buf[:0]) {
+		if contentWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// quotedText is the text of n inside <blockquote>s: an embedded post
+// (Twitter's, Instagram's) is one, with its links.
+func quotedText(n *html.Node, memo statsMemo) int {
+	if n.DataAtom == atom.Blockquote {
+		return memo.measure(n).text
+	}
+	q := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			q += quotedText(c, memo)
+		}
+	}
+	return q
 }
