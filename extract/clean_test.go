@@ -341,3 +341,36 @@ func TestPromoLine(t *testing.T) {
 		}
 	}
 }
+
+func TestAboveTitle(t *testing.T) {
+	body := `<p>The council voted on Tuesday to rebuild the old bridge, which has been closed since the spring floods, and work will start next month.</p>
+<p>Engineers said the new bridge, designed to carry buses as well as cars, would open in two years, at a cost of about twelve million.</p>`
+	tests := []struct {
+		name      string
+		head      string // before the title heading
+		has, gone []string
+	}{
+		{"a kicker and a section", `<div>BREAKING NEWS</div><div>Local</div>`, nil, []string{"BREAKING NEWS", "Local"}},
+		{"a sentence above the title", `<p>Roads will close.</p>`, []string{"Roads will close."}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page := `<html><head><title>Bridge to close for two years</title></head><body><div class="story">` +
+				tt.head + `<h1>Bridge to close for two years</h1>` + body + `</div></body></html>`
+			a, err := Page(context.Background(), []byte(page), "https://example.com/a", "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range append([]string{"The council voted"}, tt.has...) {
+				if !strings.Contains(a.Text, s) {
+					t.Errorf("Text lacks %q:\n%s", s, a.Text)
+				}
+			}
+			for _, s := range tt.gone {
+				if strings.Contains(a.Text, s) {
+					t.Errorf("Text has %q:\n%s", s, a.Text)
+				}
+			}
+		})
+	}
+}

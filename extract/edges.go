@@ -60,6 +60,7 @@ func trimBoilerplate(ps []para, title string, stripText []string, tz *time.Locat
 	}
 	cutRelated(ps, keep)
 	normTitle := squash(title)
+	dropAboveTitle(ps, keep, normTitle)
 	// Head: the title, bylines, dates and labels before the first real paragraph.
 	for i := range ps {
 		if !keep[i] {
@@ -91,6 +92,40 @@ func trimBoilerplate(ps []para, title string, stripText []string, tz *time.Locat
 		dropPara(p, sole[i])
 	}
 	return out
+}
+
+// maxAboveTitle is how many short lines may stand above the article's title
+// heading, and maxKicker how long each may be (runes).
+const (
+	maxAboveTitle = 3
+	maxKicker     = 40
+)
+
+// dropAboveTitle drops the short lines above the article's title heading
+// when it comes among the first lines: a kicker ("BREAKING NEWS"), a
+// section's name, the site's. A line that ends a sentence is text, and
+// keeps them.
+func dropAboveTitle(ps []para, keep []bool, normTitle string) {
+	if normTitle == "" {
+		return
+	}
+	var above []int
+	for i, p := range ps {
+		if !keep[i] {
+			continue
+		}
+		t := trimBullets(p.text)
+		if p.heading && similarTitle(squash(t), normTitle) {
+			for _, j := range above {
+				keep[j] = false
+			}
+			return
+		}
+		if len(above) == maxAboveTitle || runeLen(t) > maxKicker || endsSentence(t) {
+			return
+		}
+		above = append(above, i)
+	}
 }
 
 func headJunk(p para, normTitle string, tz *time.Location) bool {
