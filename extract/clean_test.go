@@ -352,10 +352,11 @@ func TestAboveTitle(t *testing.T) {
 	}{
 		{"a kicker and a section", `<div>BREAKING NEWS</div><div>Local</div>`, nil, []string{"BREAKING NEWS", "Local"}},
 		{"a sentence above the title", `<p>Roads will close.</p>`, []string{"Roads will close."}, nil},
+		{"the site's name over the text", `<p>The Town Crier</p><p>Roads will close.</p>`, []string{"Roads will close."}, []string{"Town Crier"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			page := `<html><head><title>Bridge to close for two years</title></head><body><div class="story">` +
+			page := `<html><head><title>Bridge to close for two years</title><meta property="og:site_name" content="The Town Crier"></head><body><div class="story">` +
 				tt.head + `<h1>Bridge to close for two years</h1>` + body + `</div></body></html>`
 			a, err := Page(context.Background(), []byte(page), "https://example.com/a", "", nil)
 			if err != nil {

@@ -39,10 +39,10 @@ var tailLabel = sync.OnceValue(func() *regexp.Regexp {
 const maxEdgeLine = 120
 
 // trimBoilerplate drops from the paragraphs the page furniture that the
-// container still holds: the title repeated as a heading, byline and date
-// lines, share prompts, and the tag lists, "read more" and copyright lines
-// after the body. Dropped paragraphs are dropped from the tree too.
-func trimBoilerplate(ps []para, title string, stripText []string, tz *time.Location) []para {
+// container still holds: the title repeated as a heading, the site's name
+// over it, byline and date lines, share prompts, and the tag lists, "read
+// more" and copyright lines after the body. Dropped paragraphs are dropped from the tree too.
+func trimBoilerplate(ps []para, title, site string, stripText []string, tz *time.Location) []para {
 	strip := map[string]bool{}
 	for _, s := range stripText {
 		strip[collapse(s)] = true
@@ -59,14 +59,15 @@ func trimBoilerplate(ps []para, title string, stripText []string, tz *time.Locat
 			!(n <= 200 && (readAlsoLine(t) || creditLineMatch(t))) && !headlineLink(p)
 	}
 	cutRelated(ps, keep)
-	normTitle := squash(title)
+	normTitle, normSite := squash(title), squash(site)
 	dropAboveTitle(ps, keep, normTitle)
-	// Head: the title, bylines, dates and labels before the first real paragraph.
+	// Head: the title, the site's name, bylines, dates and labels before the
+	// first real paragraph.
 	for i := range ps {
 		if !keep[i] {
 			continue
 		}
-		if !headJunk(ps[i], normTitle, tz) {
+		if !headJunk(ps[i], normTitle, normSite, tz) {
 			break
 		}
 		keep[i] = false
@@ -128,10 +129,13 @@ func dropAboveTitle(ps []para, keep []bool, normTitle string) {
 	}
 }
 
-func headJunk(p para, normTitle string, tz *time.Location) bool {
+func headJunk(p para, normTitle, normSite string, tz *time.Location) bool {
 	t := trimBullets(p.text)
 	if normTitle != "" && p.heading && similarTitle(squash(t), normTitle) {
 		return true
+	}
+	if normSite != "" && squash(t) == normSite {
+		return true // the site's name over its article ("The GiveWell Blog")
 	}
 	if runeLen(t) > maxEdgeLine {
 		return false

@@ -120,7 +120,7 @@ func extractPage(ctx context.Context, limit time.Duration, page []byte, pageURL,
 		}
 	}
 	lede := findLede(findBody(root), m.Description, b)
-	x := &extraction{title: m.Title, rules: rules, budget: b}
+	x := &extraction{title: m.Title, site: m.SiteName, rules: rules, budget: b}
 	var content []*html.Node
 	var ps []para
 	if body != nil {
@@ -179,6 +179,7 @@ func compileRules(r *Rules) (cascadia.Selector, []cascadia.Selector, error) {
 // extraction carries what the passes over one page share.
 type extraction struct {
 	title  string
+	site   string // the site's name, from the metadata
 	rules  *Rules
 	budget *budget
 }
@@ -202,7 +203,7 @@ func (x *extraction) text(content []*html.Node) []para {
 	if x.budget.spent() {
 		return nil
 	}
-	return trimBoilerplate(ps, x.title, x.rules.StripText, x.rules.Timezone)
+	return trimBoilerplate(ps, x.title, x.site, x.rules.StripText, x.rules.Timezone)
 }
 
 // dedupe drops paragraphs that repeat an earlier one: a slideshow's
