@@ -115,8 +115,10 @@ func removable(n *html.Node, mode pruneMode, memo statsMemo) bool {
 		// Some sites wrap the whole page in one form: keep forms that hold
 		// real text.
 		return memo.measure(n).text < 500 && !hasParagraphs(n, 2, memo)
-	case atom.Footer, atom.Aside:
+	case atom.Footer:
 		return true
+	case atom.Aside:
+		return !pullQuote(n, memo)
 	case atom.Header:
 		return !hasParagraphs(n, 3, memo)
 	}
@@ -284,4 +286,15 @@ func unwrapTemplates(root *html.Node) {
 		}
 		detach(n)
 	}
+}
+
+// pullQuote reports whether the aside n only sets off a quotation from
+// the text around it ("<aside><q>…</q></aside>"): the text repeats it, but
+// it is the article's.
+func pullQuote(n *html.Node, memo statsMemo) bool {
+	st := memo.measure(n)
+	if st.text == 0 || st.text > 300 || st.link > 0 {
+		return false
+	}
+	return quotedText(n, memo) == st.text
 }

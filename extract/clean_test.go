@@ -39,6 +39,12 @@ func TestCleaning(t *testing.T) {
 			has:   []string{"Yes this is real", "(@jane)"},
 		},
 		{
+			name:   "a pull quote set off in an aside stays; an aside of other things goes",
+			inner:  `<div class="c-float-right"><aside><q>This will be the second bridge</q></aside></div><aside><p>Sign up for our daily briefing, sent every morning.</p></aside>`,
+			has:    []string{"This will be the second bridge"},
+			hasNot: []string{"daily briefing"},
+		},
+		{
 			name:   "link copied toast",
 			inner:  `<p>Link copied</p>`,
 			hasNot: []string{"Link copied"},

@@ -161,10 +161,10 @@ func contentNamed(n *html.Node) bool {
 	return false
 }
 
-// quotedText is the text of n inside <blockquote>s: an embedded post
-// (Twitter's, Instagram's) is one, with its links.
+// quotedText is the text of n inside <blockquote>s and <q>s: an embedded
+// post (Twitter's, Instagram's) is one, with its links; a pull quote too.
 func quotedText(n *html.Node, memo statsMemo) int {
-	if n.DataAtom == atom.Blockquote {
+	if n.DataAtom == atom.Blockquote || n.DataAtom == atom.Q {
 		return memo.measure(n).text
 	}
 	q := 0
