@@ -272,6 +272,11 @@ func TestRelatedAndPromo(t *testing.T) {
 			has:   []string{"THE BRIDGE IS CLOSED", "full report on the bridge"},
 		},
 		{
+			name:   "a long newsletter pitch at the end",
+			story:  body + last + `<p>There's plenty more where that came from. Sign up for The Daily Bridge today to get the free daily newsletter delivered to your inbox every morning.</p>`,
+			hasNot: []string{"plenty more where that came from"},
+		},
+		{
 			name:   "staff credits at the end",
 			story:  body + last + `<p>Reporting by Jane Doe; additional reporting by John Roe and Ann Poe in London; Editing by Max Moe and a second editor whose name is long</p><p>Write to Jane Doe at jane.doe@example.com</p><p>John Roe contributed to this report.</p><p>(Reporting by Ann Poe, editing by Max Moe)</p>`,
 			hasNot: []string{"Reporting by", "Write to", "contributed to this report"},

@@ -152,7 +152,7 @@ func headJunk(p para, normTitle, normSite string, tz *time.Location) bool {
 func tailJunk(p para, tz *time.Location) bool {
 	t := trimBullets(p.text)
 	n := runeLen(t)
-	if n <= maxStaffLine && staffLine(t) {
+	if n <= maxStaffLine && (staffLine(t) || signUpLine(t)) {
 		return true
 	}
 	if n > maxEdgeLine {
@@ -168,6 +168,13 @@ func tailJunk(p para, tz *time.Location) bool {
 		return true
 	}
 	return isTailLine(t) || tailLabelMatch(t) || promoLine(t)
+}
+
+// signUpLine reports whether s asks the reader to sign up for a
+// newsletter, however long the pitch.
+func signUpLine(s string) bool {
+	s = strings.ToLower(s)
+	return mentions(s, "newsletter", "sign up")
 }
 
 // maxStaffLine is the longest staff credit (runes): an agency's names its
