@@ -171,11 +171,11 @@ func (l foldLine) hasAnyPrefixAt(i int, lits [][]rune) []int {
 }
 
 var furnitureLiterals = literals(
-	"advertisement", "advertisements", "ad", "ads", "anzeige", "werbung", "publicité", "publicidad",
+	"advertisement", "advertisements", "advert", "adverts", "ad", "ads", "anzeige", "werbung", "publicité", "publicidad",
 	"pubblicità", "reklama", "реклама", "広告", "광고", "sponsored", "sponsored content", "promoted",
 	"continue reading", "continue reading below", "continue reading the main story", "continue reading after the advertisement",
 	"link copied", "copied", "copy link", "copy url", "link kopiert", "lien copié", "share", "share this",
-	"share this article", "share this story", "share this post", "share this page",
+	"share this article", "share this story", "share this post", "share this page", "sharing is caring",
 	"share on facebook", "share on twitter", "share on x", "share on linkedin", "share on whatsapp",
 	"tweet", "teilen", "partager", "compartir", "condividi",
 	"print", "print this article", "print this page", "email", "e-mail", "drucken", "imprimer", "font size",

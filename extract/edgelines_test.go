@@ -16,9 +16,9 @@ import (
 // Lines that are page furniture wherever they appear: ad labels, share
 // prompts and their toasts. They are matched whole, so an article sentence
 // that mentions an advertisement stays.
-var furnitureLineRE = regexp.MustCompile(`(?i)^(?:advertisement|advertisements|ad|ads|anzeige|werbung|publicité|publicidad|pubblicità|reklama|реклама|広告|광고|sponsored|sponsored content|promoted|` +
+var furnitureLineRE = regexp.MustCompile(`(?i)^(?:advertisement|advertisements|advert|adverts|ad|ads|anzeige|werbung|publicité|publicidad|pubblicità|reklama|реклама|広告|광고|sponsored|sponsored content|promoted|` +
 	`(?:story|article) continues (?:below|after)(?: (?:this )?(?:advertisement|ad))?|continue reading(?: below| the main story| after the advertisement)?|advertisement[ -–—:]+(?:continue|scroll)[a-z ]*|` +
-	`link copied|copied|copy link|copy url|link kopiert|lien copié|share|share this|share this (?:article|story|post|page)|share on (?:facebook|twitter|x|linkedin|whatsapp)|tweet|teilen|partager|compartir|condividi|` +
+	`link copied|copied|copy link|copy url|link kopiert|lien copié|share|share this|share this (?:article|story|post|page)|sharing is caring|share on (?:facebook|twitter|x|linkedin|whatsapp)|tweet|teilen|partager|compartir|condividi|` +
 	`print|print this (?:article|page)|email|e-mail|drucken|imprimer|font size|text size|listen to (?:this )?article|audio|` +
 	`skip (?:to|next) [a-z ]+|scroll to continue|click to expand|view gallery|open gallery|enlarge (?:image|this image)|zoom|close|schließen|fermer|` +
 	`(?:[0-9]+ )?(?:comments?|kommentare?|commentaires?)|kommentare? schreiben|gefällt mir|like this|teilen sie dies mit|share this:|bewerten|related stories|verwandte artikel|weitere artikel(?: zum thema)?|kommentierte artikel|à lire aussi|lire aussi|kontakt|contact|aktualisiert am|zum vergrößern auf das bild klicken|(?:[0-9]+ )?min(?:ute)?s? read|lesezeit[: 0-9a-z.]*|[0-9]+ min(?:uten)? lesezeit|` +
@@ -62,6 +62,7 @@ var edgeLineSeeds = []string{
 	"This advertisement is not furniture.", "Share prices rose", "A sentence, with commas.", "\xff\xfe", "ad\xff",
 	"Advertisement...", "ad.:!…", "ad …", "…", ".", "share this:.", "Read more", "Read next:", "see also", "also read",
 	"Trending", "Most popular", "Zum Thema", "Auch interessant", "Weitere Artikel", "voir aussi", "lire aussi",
+	"Advert", "ADVERTS", "Sharing is caring!", "Sharing is caring 🙂", "adverse",
 	"Getty Images", "GETTY", "Shutterstock.", "REUTERS", "Associated Press", "AP Photo", "AFP", "dpa", "picture alliance",
 	"Reuters reported that the bridge was closed.", "Getty Images/iStock", "APhoto",
 }
