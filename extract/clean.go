@@ -121,6 +121,10 @@ func removable(n *html.Node, mode pruneMode, memo statsMemo) bool {
 		return !pullQuote(n, memo)
 	case atom.Header:
 		return !hasParagraphs(n, 3, memo)
+	case atom.Span:
+		if hoverCard(n, memo) {
+			return true
+		}
 	}
 	if !mode.byWords || inParagraph(n) {
 		return false
@@ -297,4 +301,30 @@ func pullQuote(n *html.Node, memo statsMemo) bool {
 		return false
 	}
 	return quotedText(n, memo) == st.text
+}
+
+// hoverCard reports whether the span n is a card shown when the reader
+// points at the link before it: it follows a link, repeats that link's
+// text in a link of its own, and has a picture. Hidden by the page's style
+// sheet, its text would run into the sentence ("Ilhan OmarIlhan Omar…").
+func hoverCard(n *html.Node, memo statsMemo) bool {
+	prev := n.PrevSibling
+	for prev != nil && prev.Type == html.TextNode && strings.TrimSpace(prev.Data) == "" {
+		prev = prev.PrevSibling
+	}
+	if prev == nil || prev.DataAtom != atom.A || memo.tags(n).img == 0 {
+		return false
+	}
+	name := strings.TrimSpace(textOf(prev))
+	if name == "" {
+		return false
+	}
+	found := false
+	walkElements(n, func(c *html.Node) bool {
+		if c.DataAtom == atom.A && strings.TrimSpace(textOf(c)) == name {
+			found = true
+		}
+		return !found
+	})
+	return found
 }

@@ -45,6 +45,12 @@ func TestCleaning(t *testing.T) {
 			hasNot: []string{"daily briefing"},
 		},
 		{
+			name:   "a card shown on pointing at a name",
+			inner:  `<p>A man threatened Rep. <span class="people"><a href="/p/jane">Jane Roe</a><span class="block"><span><img src="/j.jpg"><a href="/p/jane">Jane Roe</a><a href="/x">Another story about Jane Roe and the committee</a></span></span></span> (D-Minn.), the office said. <a href="/p/jane">Jane Roe</a> <span>said</span> nothing.</p>`,
+			has:    []string{"threatened Rep. Jane Roe (D-Minn.), the office said. Jane Roe said nothing."},
+			hasNot: []string{"Another story"},
+		},
+		{
 			name:   "link copied toast",
 			inner:  `<p>Link copied</p>`,
 			hasNot: []string{"Link copied"},
