@@ -304,8 +304,8 @@ func pullQuote(n *html.Node, memo statsMemo) bool {
 }
 
 // hoverCard reports whether the span n is a card shown when the reader
-// points at the link before it: it follows a link, repeats that link's
-// text in a link of its own, and has a picture. Hidden by the page's style
+// points at the link before it: it follows a link, repeats that link (its
+// text or its target) in a link of its own, and has a picture. Hidden by the page's style
 // sheet, its text would run into the sentence ("Ilhan OmarIlhan Omar…").
 func hoverCard(n *html.Node, memo statsMemo) bool {
 	prev := n.PrevSibling
@@ -315,13 +315,13 @@ func hoverCard(n *html.Node, memo statsMemo) bool {
 	if prev == nil || prev.DataAtom != atom.A || memo.tags(n).img == 0 {
 		return false
 	}
-	name := strings.TrimSpace(textOf(prev))
+	name, href := strings.TrimSpace(textOf(prev)), attr(prev, "href")
 	if name == "" {
 		return false
 	}
 	found := false
 	walkElements(n, func(c *html.Node) bool {
-		if c.DataAtom == atom.A && strings.TrimSpace(textOf(c)) == name {
+		if c.DataAtom == atom.A && (strings.TrimSpace(textOf(c)) == name || href != "" && attr(c, "href") == href) {
 			found = true
 		}
 		return !found

@@ -51,6 +51,12 @@ func TestCleaning(t *testing.T) {
 			hasNot: []string{"Another story"},
 		},
 		{
+			name:   "a card that names the person in full",
+			inner:  `<p>The governor, <a href="/p/kim">Kim Noe</a><span><img src="/k.jpg"><a href="/p/kim">Kimberly Ann Noe</a><a href="/y">Governor doubles down on her campaign</a></span>, spoke on Monday.</p>`,
+			has:    []string{"The governor, Kim Noe, spoke on Monday."},
+			hasNot: []string{"Kimberly", "doubles down"},
+		},
+		{
 			name:   "link copied toast",
 			inner:  `<p>Link copied</p>`,
 			hasNot: []string{"Link copied"},
