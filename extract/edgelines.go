@@ -188,6 +188,7 @@ var furnitureLiterals = literals(
 	"aktualisiert am", "zum vergrößern auf das bild klicken",
 	"loading", "loading...", "please wait", "bitte warten", "menu", "menü", "search", "suche", "home",
 	"startseite", "top", "back to top", "nach oben", "zurück", "back",
+	"zurück zur übersicht", "zurück zur listenansicht", "back to overview", "back to list",
 	"getty images", "getty", "shutterstock", "istock", "reuters", "associated press", "ap photo", "afp", "epa", "dpa", "imago", "picture alliance",
 )
 

@@ -22,7 +22,7 @@ var furnitureLineRE = regexp.MustCompile(`(?i)^(?:advertisement|advertisements|a
 	`print|print this (?:article|page)|email|e-mail|drucken|imprimer|font size|text size|listen to (?:this )?article|audio|` +
 	`skip (?:to|next) [a-z ]+|scroll to continue|click to expand|view gallery|open gallery|enlarge (?:image|this image)|zoom|close|schließen|fermer|` +
 	`(?:[0-9]+ )?(?:comments?|kommentare?|commentaires?)|kommentare? schreiben|gefällt mir|like this|teilen sie dies mit|share this:|bewerten|related stories|verwandte artikel|weitere artikel(?: zum thema)?|kommentierte artikel|à lire aussi|lire aussi|kontakt|contact|aktualisiert am|zum vergrößern auf das bild klicken|(?:[0-9]+ )?min(?:ute)?s? read|lesezeit[: 0-9a-z.]*|[0-9]+ min(?:uten)? lesezeit|` +
-	`loading|loading\.\.\.|please wait|bitte warten|menu|menü|search|suche|home|startseite|top|back to top|nach oben|zurück|back|getty images|getty|shutterstock|istock|reuters|associated press|ap photo|afp|epa|dpa|imago|picture alliance)[.:!…]*$`)
+	`loading|loading\.\.\.|please wait|bitte warten|menu|menü|search|suche|home|startseite|top|back to top|nach oben|zurück|back|zurück zur übersicht|zurück zur listenansicht|back to overview|back to list|getty images|getty|shutterstock|istock|reuters|associated press|ap photo|afp|epa|dpa|imago|picture alliance)[.:!…]*$`)
 
 // Lines that end an article's body: what follows them is about other
 // articles or the site.
@@ -62,6 +62,7 @@ var edgeLineSeeds = []string{
 	"This advertisement is not furniture.", "Share prices rose", "A sentence, with commas.", "\xff\xfe", "ad\xff",
 	"Advertisement...", "ad.:!…", "ad …", "…", ".", "share this:.", "Read more", "Read next:", "see also", "also read",
 	"Trending", "Most popular", "Zum Thema", "Auch interessant", "Weitere Artikel", "voir aussi", "lire aussi",
+	"zurück zur Listenansicht", "Zurück zur Übersicht", "Back to list", "back to overview!", "back to listing",
 	"Advert", "ADVERTS", "Sharing is caring!", "Sharing is caring 🙂", "adverse",
 	"Getty Images", "GETTY", "Shutterstock.", "REUTERS", "Associated Press", "AP Photo", "AFP", "dpa", "picture alliance",
 	"Reuters reported that the bridge was closed.", "Getty Images/iStock", "APhoto",
