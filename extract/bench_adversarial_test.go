@@ -21,6 +21,8 @@ var adversarialPages = []struct {
 	{"links", linkPage},
 	{"table", tablePage},
 	{"deeplists", deepListPage},
+	{"deepquotes", deepQuotePage},
+	{"deepcards", deepCardPage},
 }
 
 func pageOf(body string) []byte {
@@ -72,6 +74,21 @@ func tablePage(n int) []byte {
 func deepListPage(n int) []byte {
 	tower := strings.Repeat("<ul><li>item, text, more text, and more.", maxDepth/2) + strings.Repeat("</li></ul>", maxDepth/2)
 	return pageOf(strings.Repeat(tower, 2*n/maxDepth))
+}
+
+// deepQuotePage nests divs maxDepth deep, each with a quotation and a
+// link: every div is weighed on the quoted text inside it.
+func deepQuotePage(n int) []byte {
+	tower := strings.Repeat(`<div><blockquote>word, word, <a href="/q">word</a>, word.</blockquote>`, maxDepth) + strings.Repeat("</div>", maxDepth)
+	return pageOf(strings.Repeat(tower, n/maxDepth))
+}
+
+// deepCardPage nests spans maxDepth deep, each after a link and with a
+// picture, none linking where that link goes: every span is a candidate
+// hover card.
+func deepCardPage(n int) []byte {
+	tower := strings.Repeat(`word, word. <a href="/p">name</a><span><img src="/i.jpg">`, maxDepth) + strings.Repeat("</span>", maxDepth)
+	return pageOf(strings.Repeat("<p>"+tower+"</p>", n/maxDepth))
 }
 
 // BenchmarkAdversarial extracts each adversarial page at three sizes: the

@@ -300,13 +300,16 @@ func pullQuote(n *html.Node, memo statsMemo) bool {
 	if st.text == 0 || st.text > 300 || st.link > 0 {
 		return false
 	}
-	return quotedText(n, memo) == st.text
+	return memo.tags(n).quotedText == st.text
 }
 
 // hoverCard reports whether the span n is a card shown when the reader
-// points at the link before it: it follows a link, repeats that link (its
-// text or its target) in a link of its own, and has a picture. Hidden by the page's style
-// sheet, its text would run into the sentence ("Ilhan OmarIlhan Omar…").
+// points at the link before it: it follows a link, has a picture, and
+// links where that link goes (the person's page, under their full name).
+// Hidden by the page's style sheet, its text would run into the sentence
+// ("Ilhan OmarIlhan Omar…"). Only a card's first maxCardElements elements
+// are looked at, so that spans nested in spans cost a page no more than
+// linear time.
 func hoverCard(n *html.Node, memo statsMemo) bool {
 	prev := n.PrevSibling
 	for prev != nil && prev.Type == html.TextNode && strings.TrimSpace(prev.Data) == "" {
@@ -315,16 +318,19 @@ func hoverCard(n *html.Node, memo statsMemo) bool {
 	if prev == nil || prev.DataAtom != atom.A || memo.tags(n).img == 0 {
 		return false
 	}
-	name, href := strings.TrimSpace(textOf(prev)), attr(prev, "href")
-	if name == "" {
+	href := attr(prev, "href")
+	if href == "" || strings.HasPrefix(href, "#") {
 		return false
 	}
-	found := false
+	found, seen := false, 0
 	walkElements(n, func(c *html.Node) bool {
-		if c.DataAtom == atom.A && (strings.TrimSpace(textOf(c)) == name || href != "" && attr(c, "href") == href) {
-			found = true
-		}
-		return !found
+		found = c.DataAtom == atom.A && attr(c, "href") == href
+		seen++
+		return !found && seen < maxCardElements
 	})
 	return found
 }
+
+// maxCardElements bounds the elements hoverCard reads in a span: a card is
+// a picture and a few links.
+const maxCardElements = 32

@@ -64,10 +64,11 @@ func furniture(n *html.Node, inFigure bool, memo statsMemo) bool {
 		return true
 	}
 	st := memo.measure(n)
-	if st.commas >= 10 || st.text > 0 && quotedText(n, memo) == st.text {
-		return false // a quotation's links (a post's own) do not make it a list
-	}
 	t := memo.tags(n)
+	// A quotation's links (an embedded post's own) do not make it a list.
+	if st.commas >= 10 || st.text > 0 && t.quotedText == st.text {
+		return false
+	}
 	p, img, li, input, embed := t.p, t.img, t.li, t.input, t.embed
 	isList := n.DataAtom == atom.Ul || n.DataAtom == atom.Ol
 	ld := st.linkDensity()
@@ -159,19 +160,4 @@ func contentNamed(n *html.Node) bool {
 		}
 	}
 	return false
-}
-
-// quotedText is the text of n inside <blockquote>s and <q>s: an embedded
-// post (Twitter's, Instagram's) is one, with its links; a pull quote too.
-func quotedText(n *html.Node, memo statsMemo) int {
-	if n.DataAtom == atom.Blockquote || n.DataAtom == atom.Q {
-		return memo.measure(n).text
-	}
-	q := 0
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode {
-			q += quotedText(c, memo)
-		}
-	}
-	return q
 }

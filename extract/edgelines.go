@@ -223,8 +223,8 @@ var (
 
 // isFurnitureLine reports whether a line is page furniture wherever it
 // appears: ad labels, share prompts and their toasts, a picture agency's
-// name left alone under its picture. Lines are matched
-// whole, so an article sentence that mentions an advertisement stays.
+// name left alone under its picture. Lines are matched whole, so an
+// article sentence that mentions an advertisement stays.
 func isFurnitureLine(s string) bool {
 	l := newFoldLine(s)
 	return l.matchWhole(func(end int) bool {

@@ -40,8 +40,9 @@ const maxEdgeLine = 120
 
 // trimBoilerplate drops from the paragraphs the page furniture that the
 // container still holds: the title repeated as a heading, the site's name
-// over it, byline and date lines, share prompts, and the tag lists, "read
-// more" and copyright lines after the body. Dropped paragraphs are dropped from the tree too.
+// over it, byline and date lines, share prompts, other stories' headlines,
+// and the tag lists, "read more", staff credits and copyright lines after
+// the body. Dropped paragraphs are dropped from the tree too.
 func trimBoilerplate(ps []para, title, site string, stripText []string, tz *time.Location) []para {
 	strip := map[string]bool{}
 	for _, s := range stripText {

@@ -162,6 +162,7 @@ type memoEntry struct {
 type tagCounts struct {
 	p, longP, img, li, input, embed, figure int
 	headingText                             int // text in headings, nested ones counted again
+	quotedText                              int // text in <blockquote>s and <q>s, nested ones counted once
 }
 
 func (t *tagCounts) add(o tagCounts) {
@@ -173,6 +174,7 @@ func (t *tagCounts) add(o tagCounts) {
 	t.embed += o.embed
 	t.figure += o.figure
 	t.headingText += o.headingText
+	t.quotedText += o.quotedText
 }
 
 // measure is measure(n), computed bottom-up from the children's stats: a
@@ -227,6 +229,8 @@ func (t *tagCounts) count(a atom.Atom, text int) {
 		t.figure++
 	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 		t.headingText += text
+	case atom.Blockquote, atom.Q:
+		t.quotedText = text
 	}
 }
 
