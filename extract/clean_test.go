@@ -398,3 +398,20 @@ func TestAboveTitle(t *testing.T) {
 		})
 	}
 }
+
+// A page's own description beside its body (schema.org's itemprop
+// "description", as TYPO3's news pages print their lede) is the article's.
+func TestDescriptionBesideBody(t *testing.T) {
+	lede := "The temperatures have fallen for weeks, and the first snow came to several towns."
+	body := strings.Repeat("<p>Many dogs run wild in the snow, and their owners ask why, so we asked a trainer, who knows.</p>", 6)
+	page := `<html><head><title>Dogs in winter</title></head><body><div class="news news-single"><div class="article">
+<div class="header"><h3>Dogs in winter</h3></div><div class="teaser-text" itemprop="description"><p>` + lede + `</p></div>
+<div class="news-text-wrap">` + body + `</div></div></div></body></html>`
+	a, err := Page(context.Background(), []byte(page), "https://example.com/a", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(a.Text, lede+"\n\n") {
+		t.Errorf("text %q: want the description first", a.Text[:min(120, len(a.Text))])
+	}
+}

@@ -277,7 +277,7 @@ func withSiblings(top *html.Node, topScore float64, scores map[*html.Node]float6
 		if class != "" && attr(s, "class") == class {
 			bonus = topScore * 0.2
 		}
-		if sc, ok := scores[s]; ok && sc+bonus >= threshold {
+		if sc, ok := scores[s]; ok && sc+bonus >= threshold || describesArticle(s) {
 			out = append(out, s)
 			continue
 		}
@@ -304,4 +304,11 @@ func endsSentence(s string) bool {
 		}
 	}
 	return false
+}
+
+// describesArticle reports whether n is marked up as the description of
+// the article whose body is beside it (schema.org's itemprop
+// "description"): its lede, as TYPO3's news pages print it above the text.
+func describesArticle(n *html.Node) bool {
+	return strings.EqualFold(attr(n, "itemprop"), "description") && strings.TrimSpace(textOf(n)) != ""
 }
