@@ -103,14 +103,10 @@ func extractPage(ctx context.Context, limit time.Duration, page []byte, pageURL,
 	}
 	m := readMeta(goquery.NewDocumentFromNode(root), base, rules.Timezone)
 	a := &Article{
-		Title: m.Title, Byline: m.Byline, Published: m.Published, Lang: m.Lang,
+		Title: m.Title, Byline: m.Byline, Lang: m.Lang,
 		SiteName: m.SiteName, CanonicalURL: m.Canonical, Image: m.Image, Charset: cs,
 	}
-	if a.Published.Location() == noZone {
-		p := a.Published
-		a.Published = time.Date(p.Year(), p.Month(), p.Day(), p.Hour(), p.Minute(), p.Second(), p.Nanosecond(), time.UTC)
-		a.ZoneUnknown = true
-	}
+	a.setPublished(m.Published)
 	if err := b.check("reading metadata"); err != nil {
 		return a, err
 	}
@@ -142,6 +138,11 @@ func extractPage(ctx context.Context, limit time.Duration, page []byte, pageURL,
 		return a, ErrEmpty
 	}
 	a.Text = joinParas(ps)
+	if a.Published.IsZero() {
+		if t, ok := datelineDate(ps, rules.Timezone); ok {
+			a.setPublished(t)
+		}
+	}
 	fixURLs(content, base)
 	rendered := render(content)
 	if ledeMissing(a.Text, lede) {
@@ -342,3 +343,36 @@ func plainText(s string) bool {
 	}
 	return true
 }
+
+// setPublished sets a's publication date to t; a date whose zone the page
+// does not give is kept as its wall clock in UTC and said to be so.
+func (a *Article) setPublished(t time.Time) {
+	a.Published = t
+	if t.Location() == noZone {
+		a.Published = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+		a.ZoneUnknown = true
+	}
+}
+
+// datelineDate is the date a text's first paragraph (after at most two
+// headings) opens with, as press releases and agency copy date themselves
+// ("01.02.2022 – Der Arbeitsmarkt …"): the page's date when its markup
+// gives none.
+func datelineDate(ps []para, tz *time.Location) (time.Time, bool) {
+	i := 0
+	for i < len(ps) && i < 2 && ps[i].heading {
+		i++
+	}
+	if i == len(ps) {
+		return time.Time{}, false
+	}
+	head := ps[i].text
+	if len(head) > maxDateline {
+		head = strings.ToValidUTF8(head[:maxDateline], "")
+	}
+	m, ok := findDate(head, tz)
+	return m.t, ok && m.start == 0 && notFuture(m.t)
+}
+
+// maxDateline is how much of a first paragraph (bytes) is read for its date.
+const maxDateline = 64

@@ -282,6 +282,29 @@ func TestZoneUnknown(t *testing.T) {
 	}
 }
 
+// TestDateline: a text that opens with its date is dated by it when the
+// page's markup gives no date; a date later in the paragraph is not.
+func TestDateline(t *testing.T) {
+	rest := strings.Repeat(" The labour market started the year well, the agency said, and hiring held up.", 8)
+	for _, tt := range []struct{ first, want string }{
+		{"01.02.2022 – The number of people out of work rose in January, though by far less than it usually does in the first month of a year, the agency's board said on Tuesday in Nuremberg.", "2022-02-01"},
+		{"The number of people out of work rose on 01.02.2022 in most regions, though by far less than it usually does in the first month of a year, the agency's board said on Tuesday.", ""},
+	} {
+		page := []byte(`<html><head><title>Jobs</title></head><body><article><h3>Jobs in January</h3><p>` + tt.first + `</p><p>` + rest + `</p></article></body></html>`)
+		a, err := Page(context.Background(), page, "https://example.com/a", "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if !a.Published.IsZero() {
+			got = a.Published.Format("2006-01-02")
+		}
+		if got != tt.want || got != "" && !a.ZoneUnknown {
+			t.Errorf("%q: published %q (zone unknown %v), want %q, zone unknown", tt.first, got, a.ZoneUnknown, tt.want)
+		}
+	}
+}
+
 // TestLede: the first paragraph printed in the page's header, apart from
 // the body, whose opening the meta description repeats, comes first in
 // the text; a description that is a whole paragraph (a dek) or that the
