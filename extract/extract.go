@@ -355,9 +355,10 @@ func (a *Article) setPublished(t time.Time) {
 }
 
 // datelineDate is the date a text's first paragraph (after at most two
-// headings) opens with, as press releases and agency copy date themselves
-// ("01.02.2022 – Der Arbeitsmarkt …"): the page's date when its markup
-// gives none.
+// headings) opens with, set off as a dateline (datelineMark), as press
+// releases and agency copy date themselves ("01.02.2022 – Der
+// Arbeitsmarkt …"): the page's date when its markup gives none. The
+// metadata reads such a line too, but only a short one.
 func datelineDate(ps []para, tz *time.Location) (time.Time, bool) {
 	i := 0
 	for i < len(ps) && i < 2 && ps[i].heading {
@@ -371,7 +372,7 @@ func datelineDate(ps []para, tz *time.Location) (time.Time, bool) {
 		head = strings.ToValidUTF8(head[:maxDateline], "")
 	}
 	m, ok := findDate(head, tz)
-	return m.t, ok && m.start == 0 && notFuture(m.t)
+	return m.t, ok && m.start == 0 && datelineMark(head[m.end:]) && notFuture(m.t)
 }
 
 // maxDateline is how much of a first paragraph (bytes) is read for its date.

@@ -282,13 +282,16 @@ func TestZoneUnknown(t *testing.T) {
 	}
 }
 
-// TestDateline: a text that opens with its date is dated by it when the
-// page's markup gives no date; a date later in the paragraph is not.
+// TestDateline: a text that opens with its date, set off by a dash, a quote
+// or a separator, is dated by it when the page's markup gives no date; a
+// date later in the paragraph, or one that begins a sentence, is not.
 func TestDateline(t *testing.T) {
 	rest := strings.Repeat(" The labour market started the year well, the agency said, and hiring held up.", 8)
 	for _, tt := range []struct{ first, want string }{
 		{"01.02.2022 – The number of people out of work rose in January, though by far less than it usually does in the first month of a year, the agency's board said on Tuesday in Nuremberg.", "2022-02-01"},
 		{"The number of people out of work rose on 01.02.2022 in most regions, though by far less than it usually does in the first month of a year, the agency's board said on Tuesday.", ""},
+		{"01.02.2022 was the day the number of people out of work rose, though by far less than it usually does in the first month of a year, the agency's board said on Tuesday.", ""},
+		{"3. August 2015 · Filed under family, work and the other things of our life", "2015-08-03"},
 	} {
 		page := []byte(`<html><head><title>Jobs</title></head><body><article><h3>Jobs in January</h3><p>` + tt.first + `</p><p>` + rest + `</p></article></body></html>`)
 		a, err := Page(context.Background(), page, "https://example.com/a", "", nil)

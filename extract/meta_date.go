@@ -303,7 +303,7 @@ func notFuture(t time.Time) bool {
 // opening quote.
 func datelineMark(rest string) bool {
 	rest = strings.TrimLeft(rest, " \u00a0")
-	for _, p := range []string{"–", "—", "- ", "„", "“", "\"", "«", "»", "(", "/"} {
+	for _, p := range []string{"–", "—", "- ", "„", "“", "\"", "«", "»", "(", "/", "·", "•", "|"} {
 		if strings.HasPrefix(rest, p) {
 			return true
 		}
