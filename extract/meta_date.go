@@ -299,8 +299,9 @@ func notFuture(t time.Time) bool {
 }
 
 // datelineMark reports whether rest, what follows a date that opens a line,
-// begins with what sets a dateline off from its sentence: a dash or an
-// opening quote.
+// begins with what sets a dateline off from its sentence: a dash, an
+// opening quote or bracket, or a separator ("·", "|") before the page's
+// other fields.
 func datelineMark(rest string) bool {
 	rest = strings.TrimLeft(rest, " \u00a0")
 	for _, p := range []string{"–", "—", "- ", "„", "“", "\"", "«", "»", "(", "/", "·", "•", "|"} {
