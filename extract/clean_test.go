@@ -7,15 +7,21 @@ import (
 	"testing"
 )
 
+// The article text the cleaning tests put their widgets in: two paragraphs
+// before the widget, one after it.
+const (
+	storyOpening = `<p>The council voted on Tuesday to rebuild the old bridge, which has been closed since the spring floods, and work will start next month.</p>
+<p>Engineers said the new bridge, designed to carry buses as well as cars, would open in two years, at a cost of about twelve million.</p>`
+	storyClosing = `<p>Residents, who have driven a long way round for months, welcomed the news, and several said they would attend the opening.</p>`
+)
+
 // article wraps body-level HTML in a page with enough real text around it
 // that the generic path picks the article, so that a test can look at what
 // happens to one widget inside it.
 func article(inner string) []byte {
-	p := `<p>The council voted on Tuesday to rebuild the old bridge, which has been closed since the spring floods, and work will start next month.</p>
-<p>Engineers said the new bridge, designed to carry buses as well as cars, would open in two years, at a cost of about twelve million.</p>`
 	return []byte(`<html><head><title>Bridge</title></head><body>
 <div id="menu"><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul></div>
-<div class="story">` + p + inner + `<p>Residents, who have driven a long way round for months, welcomed the news, and several said they would attend the opening.</p></div>
+<div class="story">` + storyOpening + inner + storyClosing + `</div>
 <div class="footer-links"><a href="/about">About us</a> <a href="/contact">Contact</a></div>
 </body></html>`)
 }
@@ -236,9 +242,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestRelatedAndPromo(t *testing.T) {
-	body := `<p>The council voted on Tuesday to rebuild the old bridge, which has been closed since the spring floods, and work will start next month.</p>
-<p>Engineers said the new bridge, designed to carry buses as well as cars, would open in two years, at a cost of about twelve million.</p>`
-	last := `<p>Residents, who have driven a long way round for months, welcomed the news, and several said they would attend the opening.</p>`
+	body, last := storyOpening, storyClosing
 	tests := []struct {
 		name   string
 		story  string // inside <div class="story">
@@ -366,8 +370,7 @@ func TestPromoLine(t *testing.T) {
 }
 
 func TestAboveTitle(t *testing.T) {
-	body := `<p>The council voted on Tuesday to rebuild the old bridge, which has been closed since the spring floods, and work will start next month.</p>
-<p>Engineers said the new bridge, designed to carry buses as well as cars, would open in two years, at a cost of about twelve million.</p>`
+	body := storyOpening
 	tests := []struct {
 		name      string
 		head      string // before the title heading
